@@ -1,0 +1,88 @@
+"""Erbij: wise feedback and a weekly belonging check-in, inside the LMS (LTI 1.3)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g
+
+from .config import load_config
+from .extensions import babel, cache, csrf, db, migrate
+
+# Feature blueprints, each a package with blueprint.py exposing `bp`.
+FEATURES = ("lti_tool.checkin.blueprint", "lti_tool.feedback.blueprint")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config` (tests)."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_path=os.environ.get("ERBIJ_INSTANCE_PATH") or os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance"),
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    if app.config.get("REDIS_URL") and app.config["CACHE_TYPE"] == "RedisCache":
+        app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    from . import models  # noqa: F401  (registers the models with SQLAlchemy)
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    cache.init_app(app)
+
+    from . import errors, health
+    from .lti import context
+    from .lti.views import bp as lti_bp
+
+    context.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(health.bp)
+    _register_features(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.context_processor
+    def _inject_launch():
+        return {"launch": g.get("launch")}
+
+    @app.after_request
+    def _security_headers(resp):
+        # No third-party requests from any page; framing by any LMS is the point.
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; connect-src 'self'",
+        )
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    import importlib
+
+    for name in FEATURES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not name.startswith(exc.name or "?"):
+                raise
+            continue
+        app.register_blueprint(module.bp)

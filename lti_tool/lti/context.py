@@ -1,0 +1,290 @@
+"""The launch context: the one object feature code asks for (`current_launch()`).
+
+A validated launch becomes a LaunchSession row. The browser that launched holds its
+id in the (partitioned) session cookie; pages inside the tool carry the id in their
+URL (`/l/<lid>/...`) so that two tabs with two launches never mix, and a URL opened
+by anyone else — another browser, a student — finds no session and shows nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import wraps
+
+from flask import current_app, g, request, session
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Course, HandoffToken, LaunchSession, Membership, ResourceLink, User
+from ..models.course import ACTIVITIES, ROLE_INSTRUCTOR, ROLE_LEARNER
+from ..timeutil import utcnow
+from . import claims as C
+from .errors import LaunchRefused
+from .login import secret_hash
+from .roles import erbij_role
+from .validation import ValidatedLaunch
+
+SESSION_KEY = "lids"
+MAX_BOUND_LAUNCHES = 20
+HANDOFF_TTL = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class AgsEndpoint:
+    lineitems: str | None
+    lineitem: str | None
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LaunchContext:
+    """Who is here, in which course, with which role and services. Read-only."""
+
+    id: str
+    registration_id: int
+    deployment_id: int
+    user_id: int
+    course_id: int
+    resource_link_id: int | None
+    role: str
+    locale: str
+    message_type: str
+    user_name: str
+    course_title: str
+    ags: AgsEndpoint | None = None
+    nrps_url: str | None = None
+    return_url: str | None = None
+    document_target: str | None = None
+    deep_link: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == ROLE_INSTRUCTOR
+
+    @property
+    def is_learner(self) -> bool:
+        return self.role == ROLE_LEARNER
+
+    @property
+    def course(self) -> Course:
+        return db.session.get(Course, self.course_id)
+
+    @property
+    def user(self) -> User:
+        return db.session.get(User, self.user_id)
+
+    @property
+    def resource_link(self) -> ResourceLink | None:
+        return db.session.get(ResourceLink, self.resource_link_id) if self.resource_link_id else None
+
+
+def _context_from_row(row: LaunchSession) -> LaunchContext:
+    s = row.services or {}
+    ags = s.get("ags")
+    return LaunchContext(
+        id=row.id,
+        registration_id=row.registration_id,
+        deployment_id=row.deployment_id,
+        user_id=row.user_id,
+        course_id=row.course_id,
+        resource_link_id=row.resource_link_id,
+        role=row.role,
+        locale=row.locale,
+        message_type=row.message_type,
+        user_name=row.user.display_name(_("User %(id)s", id=row.user.sub[-6:])),
+        course_title=row.course.display_title,
+        ags=AgsEndpoint(ags.get("lineitems"), ags.get("lineitem"), tuple(ags.get("scope") or ()))
+        if ags
+        else None,
+        nrps_url=s.get("nrps"),
+        return_url=s.get("return_url"),
+        document_target=s.get("document_target"),
+        deep_link=s.get("deep_link"),
+        extra={"platform": s.get("platform")},
+    )
+
+
+# ---------------------------------------------------------------- creating
+def _upsert(model, where: dict, values: dict):
+    row = db.session.execute(db.select(model).filter_by(**where)).scalar_one_or_none()
+    if row is None:
+        row = model(**where, **values)
+        db.session.add(row)
+        db.session.flush()
+    else:
+        for k, v in values.items():
+            setattr(row, k, v)
+    return row
+
+
+def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
+    """Record course, user, membership and resource link from a validated launch."""
+    c = v.claims
+    reg, dep = v.registration, v.deployment
+    ctx = c[C.CONTEXT]
+    course = _upsert(
+        Course,
+        {"registration_id": reg.id, "context_id": str(ctx["id"])[:255]},
+        {
+            k: val
+            for k, val in {
+                "deployment_id": dep.id,
+                "title": str(ctx.get("title") or "")[:500],
+                "label": str(ctx.get("label") or "")[:255],
+            }.items()
+            if val or k == "deployment_id"
+        },
+    )
+    names = {k: str(c.get(k) or "")[:200] for k in ("name", "given_name", "family_name")}
+    user = _upsert(
+        User,
+        {"registration_id": reg.id, "sub": str(c["sub"])[:255]},
+        {k: val for k, val in names.items() if val},  # Moodle may omit names: keep what we had
+    )
+    role = erbij_role(c.get(C.ROLES))
+    _upsert(Membership, {"course_id": course.id, "user_id": user.id}, {"role": role, "active": True})
+
+    link = None
+    ags = c.get(C.AGS) if isinstance(c.get(C.AGS), dict) else None
+    if c.get(C.MESSAGE_TYPE) == C.RESOURCE_LINK_REQUEST:
+        rl = c[C.RESOURCE_LINK]
+        custom = c.get(C.CUSTOM) if isinstance(c.get(C.CUSTOM), dict) else {}
+        values = {"title": str(rl.get("title") or "")[:500]}
+        activity = str(custom.get("erbij_activity") or "").strip().lower()
+        if activity in ACTIVITIES:
+            values["activity"] = activity
+        if ags and ags.get("lineitem"):
+            values["lineitem_url"] = str(ags["lineitem"])[:1000]
+        link = _upsert(ResourceLink, {"course_id": course.id, "link_id": str(rl["id"])[:255]}, values)
+
+    presentation = c.get(C.LAUNCH_PRESENTATION) or {}
+    nrps = c.get(C.NRPS) if isinstance(c.get(C.NRPS), dict) else {}
+    services = {
+        "ags": {k: ags.get(k) for k in ("lineitems", "lineitem", "scope")} if ags else None,
+        "nrps": nrps.get("context_memberships_url"),
+        "return_url": presentation.get("return_url"),
+        "document_target": presentation.get("document_target"),
+        "deep_link": c.get(C.DEEP_LINKING) if c.get(C.MESSAGE_TYPE) == C.DEEP_LINKING_REQUEST else None,
+        "platform": (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code"),
+    }
+    row = LaunchSession(
+        id=secrets.token_urlsafe(24),
+        registration_id=reg.id,
+        deployment_id=dep.id,
+        user_id=user.id,
+        course_id=course.id,
+        resource_link_id=link.id if link else None,
+        role=role,
+        locale=C.locale_of(c),
+        message_type=c[C.MESSAGE_TYPE],
+        services=services,
+        expires_at=utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
+    )
+    reg.last_launch_at = utcnow()
+    db.session.add(row)
+    db.session.commit()
+    return _context_from_row(row)
+
+
+# ---------------------------------------------------------------- browser binding
+def bind_to_browser(launch_id: str) -> None:
+    """Remember in this browser's session cookie that it owns this launch."""
+    lids = [lid for lid in session.get(SESSION_KEY, []) if lid != launch_id]
+    lids.append(launch_id)
+    session[SESSION_KEY] = lids[-MAX_BOUND_LAUNCHES:]
+    session.permanent = True
+
+
+def browser_owns(launch_id: str) -> bool:
+    return launch_id in session.get(SESSION_KEY, [])
+
+
+def load_launch(launch_id: str) -> LaunchContext:
+    """The launch named in the URL, if this browser owns it and it has not expired."""
+    if not launch_id or not browser_owns(launch_id):
+        raise LaunchRefused("session_expired", detail="launch not bound to this browser")
+    row = db.session.execute(
+        db.select(LaunchSession)
+        .options(joinedload(LaunchSession.user), joinedload(LaunchSession.course))
+        .where(LaunchSession.id == launch_id)
+    ).scalar_one_or_none()
+    if row is None or row.expires_at < utcnow():
+        raise LaunchRefused("session_expired", detail="launch expired or unknown")
+    return _context_from_row(row)
+
+
+def current_launch() -> LaunchContext:
+    """The launch of this request. Views under /l/<lid>/ always have one."""
+    launch = g.get("launch")
+    if launch is None:
+        raise LaunchRefused("session_expired", detail="no launch in this request")
+    return launch
+
+
+def set_locale(launch: LaunchContext, lang: str) -> None:
+    row = db.session.get(LaunchSession, launch.id)
+    row.locale = lang
+    db.session.commit()
+
+
+def require_role(*roles: str):
+    """View decorator: only these Erbij roles of the current launch may see the page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_launch().role not in roles:
+                raise LaunchRefused("forbidden_role", detail=f"{request.endpoint} needs {roles}")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+instructor_required = require_role(ROLE_INSTRUCTOR)
+learner_required = require_role(ROLE_LEARNER)
+
+
+# ---------------------------------------------------------------- new-window hand-off
+def create_handoff(launch_id: str) -> str:
+    """A single-use token (valid minutes) that lets a new window take over this launch."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        HandoffToken(token_hash=secret_hash(token), launch_id=launch_id, expires_at=utcnow() + HANDOFF_TTL)
+    )
+    db.session.commit()
+    return token
+
+
+def redeem_handoff(token: str) -> str:
+    """Use a hand-off token once; returns the launch id. The UPDATE makes it single-use."""
+    now = utcnow()
+    h = secret_hash(token or "")
+    result = db.session.execute(
+        db.update(HandoffToken)
+        .where(HandoffToken.token_hash == h, HandoffToken.used_at.is_(None), HandoffToken.expires_at > now)
+        .values(used_at=now)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        raise LaunchRefused("handoff_invalid")
+    return db.session.get(HandoffToken, h).launch_id
+
+
+def init_app(app) -> None:
+    """URL processors: `lid` in the path loads the launch; url_for fills it in."""
+
+    @app.url_value_preprocessor
+    def _pull_launch(endpoint, values):
+        if values and "lid" in values:
+            g.launch = load_launch(values.pop("lid"))
+
+    @app.url_defaults
+    def _add_launch(endpoint, values):
+        if "lid" not in values and g.get("launch") is not None and app.url_map.is_endpoint_expecting(endpoint, "lid"):
+            values["lid"] = g.launch.id

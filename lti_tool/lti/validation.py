@@ -1,0 +1,209 @@
+"""Launch validation: pylti1p3's pipeline plus the checks it leaves to us.
+
+The library checks JWT format, registration, signature, deployment and the message
+claims. We add: state bound to the browser (checked by the caller), nonce equal to
+the login's and consumed once across all workers, `aud`/`azp`, required `exp` and
+`iat`, allowed algorithms only, a JWKS refetch on an unknown kid, and
+`target_link_uri` on our own host. Every failure becomes a LaunchRefused code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import jwt
+from flask import current_app
+from jwt.algorithms import RSAAlgorithm
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.exception import LtiException
+from pylti1p3.message_validators import get_validators
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Deployment, LoginState, Registration, UsedNonce
+from ..timeutil import utcnow
+from . import claims as C
+from .errors import LaunchRefused
+from .platform_keys import find_platform_key
+from .registrations import find_deployment, find_registration
+from .tool_conf import DbToolConf
+
+ALLOWED_ALGS = ("RS256", "RS384", "RS512")
+LEEWAY = 60  # seconds of clock skew we accept between the LMS and us
+NONCE_TTL = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    claims: dict
+    registration: Registration
+    deployment: Deployment
+
+
+class _ErbijMessageLaunch(FlaskMessageLaunch):
+    def __init__(self, id_token: str, login_state: LoginState):
+        request = FlaskRequest(
+            cookies={},
+            session={},
+            request_data={"id_token": id_token, "state": login_state.state},
+            request_is_secure=True,
+        )
+        super().__init__(request, DbToolConf())
+        self._login_state = login_state
+        self._erbij_registration: Registration | None = None
+
+    # --- the pipeline, each step mapped to a refusal code ---
+    def validate(self):
+        self._validated = True  # the library's claim getters must not re-validate
+        self._step(self.validate_jwt_format, "malformed_token")
+        self._check_nonce_matches_login()
+        self._check_audience_and_registration()
+        self._check_signature_and_times()
+        self._step(self.validate_deployment, "unknown_deployment")
+        self._check_message()
+        self._check_target_link_uri()
+        self._consume_nonce()
+        return self
+
+    def get_client_id(self) -> str:
+        # The library takes aud[0]; with several audiences azp names us.
+        if self._erbij_registration is not None:
+            return self._erbij_registration.client_id
+        return super().get_client_id()
+
+    @staticmethod
+    def _step(fn, code: str) -> None:
+        try:
+            fn()
+        except LtiException as exc:
+            raise LaunchRefused(code, detail=str(exc)) from exc
+
+    def _body(self) -> dict:
+        return self._jwt.get("body") or {}
+
+    def _check_nonce_matches_login(self) -> None:
+        nonce = self._body().get("nonce")
+        if not nonce or nonce != self._login_state.nonce:
+            raise LaunchRefused("nonce_mismatch", detail="nonce differs from the login's")
+
+    def _check_audience_and_registration(self) -> None:
+        body = self._body()
+        iss = body.get("iss")
+        aud = body.get("aud")
+        auds = aud if isinstance(aud, list) else [aud] if aud else []
+        if not iss or not auds or not all(isinstance(a, str) for a in auds):
+            raise LaunchRefused("malformed_token", detail="iss or aud missing")
+        azp = body.get("azp")
+        if len(auds) > 1 and not azp:
+            raise LaunchRefused("wrong_audience", detail="several audiences and no azp")
+        if azp is not None and azp not in auds:
+            raise LaunchRefused("wrong_audience", detail="azp not among aud")
+        client_id = azp or auds[0]
+        reg = find_registration(iss, client_id)
+        if reg is None:
+            detail = "unknown or disabled registration"
+            raise LaunchRefused("unknown_platform", detail=f"{detail}: {iss} {client_id}")
+        if reg.id != self._login_state.registration_id:
+            raise LaunchRefused("wrong_audience", detail="token is for another registration than the login")
+        self._erbij_registration = reg
+        self._registration = self._tool_config.find_registration_by_params(iss, client_id)
+
+    def _check_signature_and_times(self) -> None:
+        header = self._jwt.get("header") or {}
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg not in ALLOWED_ALGS:
+            raise LaunchRefused("bad_signature", detail=f"alg {alg!r} not allowed")
+        if not kid:
+            raise LaunchRefused("unknown_key", detail="no kid in header")
+        jwk = find_platform_key(self._erbij_registration.key_set_url, kid)
+        try:
+            public_key = RSAAlgorithm.from_jwk(jwk)
+        except Exception as exc:  # a malformed JWK from the platform
+            raise LaunchRefused("unknown_key", detail=f"unusable JWK {kid!r}") from exc
+        try:
+            jwt.decode(
+                self._get_id_token(),
+                public_key,
+                algorithms=[alg],
+                leeway=LEEWAY,
+                options={"require": ["exp", "iat"], "verify_aud": False},
+            )
+        except jwt.MissingRequiredClaimError as exc:
+            code = "token_expired" if exc.claim == "exp" else "token_time_invalid"
+            raise LaunchRefused(code, detail=str(exc)) from exc
+        except jwt.ExpiredSignatureError as exc:
+            raise LaunchRefused("token_expired", detail=str(exc)) from exc
+        except (jwt.ImmatureSignatureError,) as exc:
+            raise LaunchRefused("token_time_invalid", detail=str(exc)) from exc
+        except jwt.InvalidTokenError as exc:
+            code = "token_time_invalid" if "iat" in str(exc) else "bad_signature"
+            raise LaunchRefused(code, detail=str(exc)) from exc
+
+    def _check_message(self) -> None:
+        body = self._body()
+        message_type = body.get(C.MESSAGE_TYPE)
+        if not message_type:
+            raise LaunchRefused("invalid_message", detail="no message_type")
+        if message_type == C.DEEP_LINKING_REQUEST:
+            # The library insists on ltiResourceLink; an editor placement asks for html only.
+            self._step(lambda: _common_claims(body), "invalid_message")
+            settings = body.get(C.DEEP_LINKING) or {}
+            accept = settings.get("accept_types") or []
+            if not settings.get("deep_link_return_url") or not (
+                {"ltiResourceLink", "html"} & set(accept)
+            ):
+                raise LaunchRefused("invalid_message", detail="deep linking settings unusable")
+        elif message_type == C.RESOURCE_LINK_REQUEST:
+            self._step(self.validate_message, "invalid_message")
+        else:
+            raise LaunchRefused("unsupported_message", detail=str(message_type)[:80])
+        if not isinstance(body.get(C.CONTEXT), dict) or not body[C.CONTEXT].get("id"):
+            raise LaunchRefused("invalid_message", detail="no context")
+
+    def _check_target_link_uri(self) -> None:
+        target = self._body().get(C.TARGET_LINK_URI)
+        if target and not is_our_url(target):
+            raise LaunchRefused("target_link_not_ours", detail=str(target)[:200])
+
+    def _consume_nonce(self) -> None:
+        """Insert the nonce; the primary key refuses a second use in any worker."""
+        db.session.add(
+            UsedNonce(
+                registration_id=self._erbij_registration.id,
+                nonce=self._body()["nonce"],
+                expires_at=utcnow() + NONCE_TTL,
+            )
+        )
+        try:
+            db.session.commit()
+        except IntegrityError as exc:
+            db.session.rollback()
+            raise LaunchRefused("replayed", detail="nonce already used") from exc
+
+
+def _common_claims(body: dict) -> bool:
+    for validator in get_validators():
+        if validator.can_validate(body):
+            validator.run_common_validators(body)
+            return True
+    raise LtiException("no validator")
+
+
+def is_our_url(url: str) -> bool:
+    """True when url is on ERBIJ_BASE_URL (same scheme, host and port)."""
+    ours = urlsplit(current_app.config["ERBIJ_BASE_URL"])
+    theirs = urlsplit(str(url))
+    return (theirs.scheme, theirs.netloc.lower()) == (ours.scheme, ours.netloc.lower())
+
+
+def validate_launch(id_token: str, login_state: LoginState) -> ValidatedLaunch:
+    """Validate an id_token for a login state whose browser binding the caller has checked."""
+    launch = _ErbijMessageLaunch(id_token, login_state).validate()
+    body = launch._body()
+    reg = launch._erbij_registration
+    dep = find_deployment(reg, body.get(C.DEPLOYMENT_ID))
+    if dep is None:  # the library found it a moment ago; a concurrent disable is possible
+        raise LaunchRefused("unknown_deployment")
+    return ValidatedLaunch(claims=body, registration=reg, deployment=dep)

@@ -1,0 +1,143 @@
+"""Shared fixtures: an app on SQLite (or PostgreSQL with TEST_DATABASE_URL), a clean
+database per test, a fake LMS, and `launch` — a real OIDC login + launch."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+import responses as responses_lib
+from sqlalchemy import text
+
+from lti_tool import create_app
+from lti_tool.extensions import db
+
+from .platform import BASE_URL, FakePlatform, start_login
+
+_APP = None
+
+
+def _make_app(tmp_root):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.sqlite'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {} if url.startswith("sqlite") else {"pool_pre_ping": True},
+            "ERBIJ_BASE_URL": BASE_URL,
+            "CACHE_TYPE": "SimpleCache",
+            "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": False,
+            "SERVER_NAME": None,
+        }
+    )
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if not url.startswith("sqlite"):
+            # A clean schema for this run: drop what an earlier run left behind.
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(revision="heads")
+    return app
+
+
+@pytest.fixture(scope="session")
+def _app_session(tmp_path_factory):
+    global _APP
+    _APP = _make_app(tmp_path_factory.mktemp("db"))
+    return _APP
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            with db.engine.begin() as conn:
+                for t in tables:
+                    conn.execute(t.delete())
+        from lti_tool.extensions import cache
+
+        cache.clear()
+
+
+@pytest.fixture
+def app(_app_session):
+    _clean(_app_session)
+    yield _app_session
+
+
+@pytest.fixture
+def client(app):
+    """A browser: https, cookies kept (the session cookie is Secure)."""
+    return _browser(app)
+
+
+def _browser(app):
+    c = app.test_client()
+    c.environ_base["wsgi.url_scheme"] = "https"
+    return c
+
+
+@pytest.fixture
+def rsps():
+    with responses_lib.RequestsMock(assert_all_requests_are_fired=False) as r:
+        yield r
+
+
+@pytest.fixture
+def platform(app, rsps):
+    p = FakePlatform()
+    p.registration_id = p.register(app)
+    p.serve_jwks(rsps)
+    return p
+
+
+@dataclass
+class Launched:
+    lid: str
+    response: object  # the page the launch ends on
+    token: str
+
+
+@pytest.fixture
+def launch(client, platform):
+    """Launch as a user through the real login → launch flow; returns the final page.
+
+    launch(role="learner", user="s1", activity="checkin", course="course-1", locale="en",
+           client=other_client, claims={...overrides...})
+    """
+
+    def _launch(role="instructor", *, user=None, activity="checkin", course="course-1", link="link-1",
+                locale="nl", claims=None, browser=None, follow=True, plat=None, **kw):
+        b = browser or client
+        p = plat or platform
+        user = user or ("teacher-1" if role == "instructor" else "student-1")
+        step = start_login(b, p, login_hint=user)
+        c = p.claims(nonce=step.nonce, role=role, user=user, course=course, link=link, activity=activity, locale=locale, **kw)
+        c.update(claims or {})
+        token = p.sign(c)
+        resp = b.post("/lti/launch", data={"id_token": token, "state": step.state})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+        lid = re.search(r"/lti/ready/([^?]+)", resp.headers["Location"]).group(1)
+        if follow:
+            resp = b.get(resp.headers["Location"], follow_redirects=True)
+        return Launched(lid=lid, response=resp, token=token)
+
+    return _launch
+
+
+@pytest.fixture
+def new_browser(app):
+    """Another browser (no cookies shared)."""
+
+    def make():
+        return _browser(app)
+
+    return make
