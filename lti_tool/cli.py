@@ -85,5 +85,21 @@ def register_cli(app) -> None:
         hours = current_app.config["ERBIJ_KEY_OVERLAP"] / 3600
         click.echo(f"New active key {key.kid}. Retired keys stay in the JWKS for {hours:g} h.")
 
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+    @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
+    def worker(once, interval):
+        """Deliver the outbox (gradebook scores) to the LMSs, with retries."""
+        from . import outbox
+
+        if once:
+            click.echo(f"Attempted {outbox.drain()} entries.")
+            return
+        click.echo("Outbox worker running; Ctrl-C stops it.")
+        try:
+            outbox.run_worker(current_app._get_current_object(), poll_interval=interval)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+
     app.cli.add_command(platforms)
     app.cli.add_command(keys_group)

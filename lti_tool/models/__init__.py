@@ -1,7 +1,9 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
+from . import checkin, feedback  # noqa: F401  (feature models register themselves)
 from .course import Course, Membership, ResourceLink, User
 from .launch import HandoffToken, LaunchSession, LoginState, UsedNonce
+from .outbox import OutboxEntry
 from .platform import Deployment, Registration, ToolKey
 
 __all__ = [
@@ -11,6 +13,7 @@ __all__ = [
     "LaunchSession",
     "LoginState",
     "Membership",
+    "OutboxEntry",
     "Registration",
     "ResourceLink",
     "ToolKey",

@@ -1,0 +1,1 @@
+"""The weekly belonging check-in: questionnaire, scoring, signals and suggestions."""

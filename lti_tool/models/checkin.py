@@ -1,0 +1,1 @@
+"""Check-in models (weekly responses). Filled in by the check-in feature."""

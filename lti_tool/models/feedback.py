@@ -1,0 +1,1 @@
+"""Feedback models (drafts, publishes, comment bank). Filled in by the feedback feature."""

@@ -1,0 +1,87 @@
+"""The course roster from the platform (NRPS): names for display, roles, who left.
+
+Synced when a teacher opens a check-in dashboard or a grading view. A platform that is
+down leaves the last roster in place; the page shows when it was last synced.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .extensions import db
+from .lti import LaunchContext, PlatformServices, ServiceError
+from .lti.roles import erbij_role
+from .models import Course, Membership, User
+from .models.course import ROLE_INSTRUCTOR, ROLE_LEARNER
+from .timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+MIN_INTERVAL = timedelta(seconds=60)  # two tabs opening at once sync once
+
+
+@dataclass(frozen=True)
+class RosterSync:
+    synced_at: datetime | None
+    ok: bool
+    error: str | None = None  # for the log; pages show a translated sentence
+
+
+def sync_roster(launch: LaunchContext, *, force: bool = False) -> RosterSync:
+    """Fetch the roster and store it; members no longer listed become inactive."""
+    course = db.session.get(Course, launch.course_id)
+    if not launch.nrps_url:
+        return RosterSync(course.roster_synced_at, ok=False, error="no NRPS service in this launch")
+    if not force and course.roster_synced_at and utcnow() - course.roster_synced_at < MIN_INTERVAL:
+        return RosterSync(course.roster_synced_at, ok=True)
+    try:
+        members = PlatformServices(launch.registration_id).roster(launch.nrps_url)
+    except ServiceError as exc:
+        log.warning("roster sync failed course=%s status=%s: %s", course.id, exc.status, exc)
+        return RosterSync(course.roster_synced_at, ok=False, error=str(exc))
+
+    users = {
+        u.sub: u
+        for u in db.session.execute(db.select(User).where(User.registration_id == launch.registration_id, User.sub.in_([m.user_id for m in members]))).scalars()
+    }
+    memberships = {m.user_id: m for m in db.session.execute(db.select(Membership).where(Membership.course_id == course.id)).scalars()}
+    seen: set[int] = set()
+    for m in members:
+        user = users.get(m.user_id)
+        if user is None:
+            user = User(registration_id=launch.registration_id, sub=m.user_id[:255])
+            db.session.add(user)
+            db.session.flush()
+            users[m.user_id] = user
+        for attr in ("name", "given_name", "family_name"):
+            value = getattr(m, attr)
+            if value:
+                setattr(user, attr, value[:200])
+        role = erbij_role(list(m.roles))
+        active = m.status.lower() != "inactive"
+        ms = memberships.get(user.id)
+        if ms is None:
+            ms = Membership(course_id=course.id, user_id=user.id, role=role, active=active)
+            db.session.add(ms)
+            memberships[user.id] = ms
+        else:
+            ms.role, ms.active = role, active
+        seen.add(user.id)
+    for user_id, ms in memberships.items():
+        if user_id not in seen and ms.role in (ROLE_LEARNER, ROLE_INSTRUCTOR):
+            ms.active = False
+    course.roster_synced_at = utcnow()
+    db.session.commit()
+    return RosterSync(course.roster_synced_at, ok=True)
+
+
+def learners(course_id: int) -> list[tuple[Membership, User]]:
+    """Active learners of a course, sorted by display name."""
+    rows = db.session.execute(
+        db.select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.course_id == course_id, Membership.role == ROLE_LEARNER, Membership.active.is_(True))
+    ).all()
+    return sorted(rows, key=lambda r: (r[1].display_name() or r[1].sub).lower())
