@@ -1,1 +1,53 @@
-"""Check-in models (weekly responses). Filled in by the check-in feature."""
+"""Weekly check-in data: one response per student per course per ISO week."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .course import User
+
+
+class CheckinResponse(db.Model):
+    """A student's answers for one week. The unique constraint is the weekly-window rule.
+
+    `privacy_mode` is the course's mode when the student answered: a later switch to
+    identified never reveals answers given anonymously. `item_versions` records which
+    wording was answered, so trends only compare like with like.
+    """
+
+    __tablename__ = "checkin_responses"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date] = mapped_column(index=True)  # Monday of the ISO week, course time zone
+    answers: Mapped[dict] = mapped_column(JSON)  # {"B1": 4, …, "A1": 3}
+    item_versions: Mapped[dict] = mapped_column(JSON)  # {"B1": 1, …}
+    contact_opt_in: Mapped[bool] = mapped_column(default=False)
+    open_answer: Mapped[str | None] = mapped_column(Text)
+    privacy_mode: Mapped[str] = mapped_column(String(16))
+    index_score: Mapped[float | None]  # weekly_index(answers), kept for fast trends
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class CheckinSettings(db.Model):
+    """Per-course check-in settings beyond Course.timezone and Course.privacy_mode."""
+
+    __tablename__ = "checkin_settings"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    completion_to_gradebook: Mapped[bool] = mapped_column(default=False)
+    completion_lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    # When the privacy mode last changed: students see a notice before their next check-in.
+    privacy_changed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
