@@ -20,6 +20,9 @@ _APP = None
 
 
 def _make_app(tmp_root):
+    from lti_tool.translations_build import compile_all
+
+    compile_all()
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.sqlite'}"
     app = create_app(
         {

@@ -1,0 +1,41 @@
+"""Every message the app can show has a Dutch translation (Dutch first)."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+METHOD_MAP = [("lti_tool/**.py", "python"), ("templates/**.html", "jinja2")]
+SKIP = ("lti_tool/demo", "templates/demo")  # the demo LMS is a developer tool, English only
+
+
+def _messages() -> dict[str, str]:
+    found = {}
+    for filename, _lineno, message, _comments, _ctx in extract_from_dir(str(ROOT), METHOD_MAP, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}):
+        if filename.startswith(SKIP):
+            continue
+        for m in message if isinstance(message, tuple) else (message,):
+            if m:
+                found.setdefault(m, filename)
+    return found
+
+
+def _dutch() -> dict[str, str]:
+    out = {}
+    for po in ROOT.glob("lti_tool/**/translations/nl/LC_MESSAGES/messages.po"):
+        with po.open("rb") as f:
+            for msg in read_po(f):
+                if msg.id and msg.string:
+                    ids = msg.id if isinstance(msg.id, tuple) else (msg.id,)
+                    strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
+                    if all(strings):
+                        for i in ids:
+                            out[i] = strings[0]
+    return out
+
+
+def test_every_message_has_dutch():
+    dutch = _dutch()
+    missing = {m: f for m, f in _messages().items() if m not in dutch}
+    assert not missing, "No Dutch translation for:\n" + "\n".join(f"  {f}: {m!r}" for m, f in sorted(missing.items(), key=lambda x: x[1]))
