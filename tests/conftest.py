@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -16,7 +17,32 @@ from lti_tool.extensions import db
 
 from .platform import BASE_URL, FakePlatform, start_login
 
-_APP = None
+def _private_postgres(url: str) -> str:
+    """A fresh database for this test run, so parallel runs never share state."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    _CLEANUP.append((base, name))
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+_CLEANUP: list = []
+
+
+def _drop_private_databases() -> None:
+    from sqlalchemy import create_engine
+
+    for base, name in _CLEANUP:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _make_app(tmp_root):
@@ -24,6 +50,8 @@ def _make_app(tmp_root):
 
     compile_all()
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.sqlite'}"
+    if not url.startswith("sqlite"):
+        url = _private_postgres(url)
     app = create_app(
         {
             "TESTING": True,
@@ -39,19 +67,18 @@ def _make_app(tmp_root):
     from flask_migrate import upgrade
 
     with app.app_context():
-        if not url.startswith("sqlite"):
-            # A clean schema for this run: drop what an earlier run left behind.
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(revision="heads")
     return app
 
 
 @pytest.fixture(scope="session")
 def _app_session(tmp_path_factory):
-    global _APP
-    _APP = _make_app(tmp_path_factory.mktemp("db"))
-    return _APP
+    app = _make_app(tmp_path_factory.mktemp("db"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    _drop_private_databases()
 
 
 def _clean(app) -> None:
