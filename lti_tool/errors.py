@@ -16,7 +16,7 @@ def _error_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def _render(status: int, title, message, hint=None, *, error_id: str, new_window_url: str | None = None):
+def _render(status: int, title, message, hint=None, *, error_id: str, new_window_url: str | None = None, code: str | None = None):
     return (
         render_template(
             "errors/error.html",
@@ -26,6 +26,7 @@ def _render(status: int, title, message, hint=None, *, error_id: str, new_window
             hint=hint,
             error_id=error_id,
             new_window_url=new_window_url,
+            code=code,
         ),
         status,
     )
@@ -41,7 +42,7 @@ def init_app(app) -> None:
             exc.code, exc.refusal.status, eid, request.path, exc.detail,
         )
         r = exc.refusal
-        return _render(r.status, r.title, r.message, HINTS[exc.code], error_id=eid, new_window_url=exc.new_window_url)
+        return _render(r.status, r.title, r.message, HINTS[exc.code], error_id=eid, new_window_url=exc.new_window_url, code=exc.code)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -97,6 +97,14 @@ def _clean(app) -> None:
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Overrides pytest-flask's: its request context spans the whole test, so every
+    test-client request would share one `g` — unlike production. Use
+    `with app.app_context():` where a test needs one."""
+    yield
+
+
 @pytest.fixture
 def app(_app_session):
     _clean(_app_session)

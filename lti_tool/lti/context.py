@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request, session
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -95,7 +95,8 @@ def _context_from_row(row: LaunchSession) -> LaunchContext:
         role=row.role,
         locale=row.locale,
         message_type=row.message_type,
-        user_name=row.user.display_name(_("User %(id)s", id=row.user.sub[-6:])),
+        # Lazy: the locale is chosen from this very launch, so nothing may translate yet.
+        user_name=row.user.display_name() or _l("User %(id)s", id=row.user.sub[-6:]),
         course_title=row.course.display_title,
         ags=AgsEndpoint(ags.get("lineitems"), ags.get("lineitem"), tuple(ags.get("scope") or ()))
         if ags

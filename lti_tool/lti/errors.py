@@ -35,6 +35,7 @@ REFUSALS: dict[str, Refusal] = {
     "platform_keys_unavailable": Refusal(401, _l("The launch could not be verified"), _l("Erbij could not fetch your LMS's public keys to check the launch. The LMS may be busy; try again in a minute.")),
     "token_expired": Refusal(401, _l("This launch has expired"), _l("The launch is too old or has no expiry time.")),
     "token_time_invalid": Refusal(401, _l("The launch could not be verified"), _l("The launch has no issue time or one in the future. Check the LMS server's clock.")),
+    "wrong_issuer": Refusal(401, _l("This launch comes from another LMS"), _l("The launch was signed by another LMS than the one that started it.")),
     "wrong_audience": Refusal(401, _l("This launch is meant for another tool"), _l("The launch was not addressed to Erbij.")),
     "replayed": Refusal(401, _l("This launch was already used"), _l("Each launch can be used only once.")),
     "nonce_mismatch": Refusal(401, _l("The launch could not be verified"), _l("The launch does not belong to the login that started it.")),
@@ -45,7 +46,7 @@ REFUSALS: dict[str, Refusal] = {
     "handoff_invalid": Refusal(400, _l("This link can no longer be used"), _l("The link to open Erbij in a new window works once and only for a few minutes.")),
 }
 
-HINTS = {code: (_ADMIN if code in {"unknown_platform", "unknown_deployment", "target_link_not_ours", "unknown_key", "wrong_audience"} else _REOPEN) for code in REFUSALS}
+HINTS = {code: (_ADMIN if code in {"unknown_platform", "unknown_deployment", "target_link_not_ours", "unknown_key", "wrong_audience", "wrong_issuer"} else _REOPEN) for code in REFUSALS}
 
 
 class LaunchRefused(Exception):

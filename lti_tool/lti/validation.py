@@ -27,7 +27,7 @@ from ..timeutil import utcnow
 from . import claims as C
 from .errors import LaunchRefused
 from .platform_keys import find_platform_key
-from .registrations import find_deployment, find_registration
+from .registrations import find_deployment
 from .tool_conf import DbToolConf
 
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")
@@ -89,26 +89,23 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("nonce_mismatch", detail="nonce differs from the login's")
 
     def _check_audience_and_registration(self) -> None:
+        """The login fixed the registration; the token must come from its issuer and be for its client_id."""
         body = self._body()
+        reg = db.session.get(Registration, self._login_state.registration_id)
+        if reg is None or not reg.enabled:
+            raise LaunchRefused("unknown_platform", detail="registration disabled or removed since the login")
         iss = body.get("iss")
         aud = body.get("aud")
         auds = aud if isinstance(aud, list) else [aud] if aud else []
-        if not iss or not auds or not all(isinstance(a, str) for a in auds):
-            raise LaunchRefused("malformed_token", detail="iss or aud missing")
+        if iss != reg.issuer:
+            raise LaunchRefused("wrong_issuer", detail=f"iss {str(iss)[:100]!r} is not {reg.issuer!r}")
+        if reg.client_id not in auds:
+            raise LaunchRefused("wrong_audience", detail="our client_id is not in aud")
         azp = body.get("azp")
-        if len(auds) > 1 and not azp:
-            raise LaunchRefused("wrong_audience", detail="several audiences and no azp")
-        if azp is not None and azp not in auds:
-            raise LaunchRefused("wrong_audience", detail="azp not among aud")
-        client_id = azp or auds[0]
-        reg = find_registration(iss, client_id)
-        if reg is None:
-            detail = "unknown or disabled registration"
-            raise LaunchRefused("unknown_platform", detail=f"{detail}: {iss} {client_id}")
-        if reg.id != self._login_state.registration_id:
-            raise LaunchRefused("wrong_audience", detail="token is for another registration than the login")
+        if (len(auds) > 1 or azp is not None) and azp != reg.client_id:
+            raise LaunchRefused("wrong_audience", detail="azp missing or not our client_id")
         self._erbij_registration = reg
-        self._registration = self._tool_config.find_registration_by_params(iss, client_id)
+        self._registration = self._tool_config.find_registration_by_params(iss, reg.client_id)
 
     def _check_signature_and_times(self) -> None:
         header = self._jwt.get("header") or {}

@@ -1,0 +1,448 @@
+"""Launches: the happy paths and every refusal, each a translated 4xx page, never a 500."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import pytest
+
+from lti_tool import create_app
+from lti_tool.extensions import db
+from lti_tool.models import Course, LaunchSession, Membership, User
+
+from ..platform import BASE_URL, LTI, ROLE_INST_ADMIN, ROLE_LEARNER, FakePlatform, start_login
+
+
+def error_code(resp) -> str | None:
+    m = re.search(r'data-error-code="([^"]+)"', resp.get_data(as_text=True))
+    return m.group(1) if m else None
+
+
+def post_launch(client, platform, *, step=None, mutate=None, sign_kwargs=None, user="teacher-1", role="instructor", **claims_kw):
+    step = step or start_login(client, platform, login_hint=user)
+    c = platform.claims(nonce=step.nonce, user=user, role=role, **claims_kw)
+    if mutate:
+        mutate(c)
+    token = platform.sign(c, **(sign_kwargs or {}))
+    return client.post("/lti/launch", data={"id_token": token, "state": step.state}), token, step
+
+
+# ------------------------------------------------------------------ happy paths
+def test_instructor_launch_records_course_user_and_role(app, launch):
+    result = launch("instructor", user="teacher-1", activity=None, name="Anouk de Vries")
+    page = result.response.get_data(as_text=True)
+    assert result.response.status_code == 200
+    assert "Nederlands 2" in page and "Anouk de Vries" in page  # header: course and user
+    assert 'lang="nl"' in page
+    with app.app_context():
+        session = db.session.get(LaunchSession, result.lid)
+        assert session.role == "instructor"
+        ms = db.session.execute(db.select(Membership)).scalar_one()
+        assert ms.role == "instructor"
+        assert db.session.get(Course, session.course_id).context_id == "course-1"
+
+
+def test_learner_launch_of_unconfigured_link_says_not_set_up(launch):
+    result = launch("learner", activity=None, locale="en-GB")
+    page = result.response.get_data(as_text=True)
+    assert result.response.status_code == 200
+    assert "Not set up yet" in page and 'lang="en"' in page
+
+
+def test_instructor_chooses_activity_once_for_unconfigured_link(app, client, launch):
+    result = launch("instructor", activity=None)
+    page = result.response.get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post(f"/l/{result.lid}/setup", data={"activity": "feedback", "csrf_token": token})
+    assert resp.status_code == 302
+    from lti_tool.models import ResourceLink
+
+    with app.app_context():
+        assert db.session.execute(db.select(ResourceLink)).scalar_one().activity == "feedback"
+
+
+def test_names_missing_like_moodle_privacy_settings(app, launch):
+    result = launch("learner", activity=None, user="4711", name="")
+    assert result.response.status_code == 200
+    assert "User 4711" in result.response.get_data(as_text=True) or "Gebruiker 4711" in result.response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "roles, expected",
+    [
+        ([ROLE_INST_ADMIN, ROLE_LEARNER], "learner"),  # Canvas: institution role next to the course role
+        (["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor", ROLE_INST_ADMIN], "instructor"),
+        ([ROLE_INST_ADMIN], "other"),  # no course role: no course access
+        (["Instructor"], "instructor"),  # short names
+        (["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"], "instructor"),
+    ],
+)
+def test_roles_come_from_context_roles_first(app, client, platform, roles, expected):
+    resp, _, _ = post_launch(client, platform, mutate=lambda c: c.__setitem__(LTI + "roles", roles))
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(LaunchSession)).scalar_one().role == expected
+
+
+# ------------------------------------------------------------------ refusals
+REFUSAL_CASES = {
+    "wrong aud": (lambda c: c.__setitem__("aud", "someone-else"), "wrong_audience", 401),
+    "wrong iss": (lambda c: c.__setitem__("iss", "https://evil.example"), "wrong_issuer", 401),
+    "azp mismatch": (lambda c: c.update(aud=["client-1", "other"], azp="other"), "wrong_audience", 401),
+    "several aud without azp": (lambda c: c.update(aud=["client-1", "other"]), "wrong_audience", 401),
+    "missing exp": (lambda c: c.pop("exp"), "token_expired", 401),
+    "expired exp": (lambda c: c.update(exp=int(time.time()) - 3600, iat=int(time.time()) - 4000), "token_expired", 401),
+    "missing iat": (lambda c: c.pop("iat"), "token_time_invalid", 401),
+    "iat far in the future": (lambda c: c.update(iat=int(time.time()) + 3600, exp=int(time.time()) + 7200), "token_time_invalid", 401),
+    "unknown deployment": (lambda c: c.__setitem__(LTI + "deployment_id", "dep-unknown"), "unknown_deployment", 403),
+    "missing message_type": (lambda c: c.pop(LTI + "message_type"), "invalid_message", 400),
+    "unsupported message_type": (lambda c: c.__setitem__(LTI + "message_type", "LtiSubmissionReviewRequest"), "unsupported_message", 400),
+    "missing version": (lambda c: c.pop(LTI + "version"), "invalid_message", 400),
+    "wrong version": (lambda c: c.__setitem__(LTI + "version", "1.1"), "invalid_message", 400),
+    "missing roles": (lambda c: c.pop(LTI + "roles"), "invalid_message", 400),
+    "missing sub": (lambda c: c.pop("sub"), "invalid_message", 400),
+    "missing resource_link": (lambda c: c.pop(LTI + "resource_link"), "invalid_message", 400),
+    "missing context": (lambda c: c.pop(LTI + "context"), "invalid_message", 400),
+    "target_link_uri on another host": (lambda c: c.__setitem__(LTI + "target_link_uri", "https://evil.example/lti/launch"), "target_link_not_ours", 400),
+    "nonce differs": (lambda c: c.__setitem__("nonce", "not-the-login-nonce"), "nonce_mismatch", 401),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSAL_CASES))
+def test_each_refusal_is_a_translated_4xx_page(app, client, platform, case, caplog):
+    mutate, code, status = REFUSAL_CASES[case]
+    caplog.set_level(logging.INFO)
+    resp, token, _ = post_launch(client, platform, mutate=mutate)
+    assert resp.status_code == status, resp.get_data(as_text=True)[:500]
+    assert error_code(resp) == code
+    page = resp.get_data(as_text=True)
+    assert re.search(r"<code>[0-9a-f]{12}</code>", page)  # an error id to quote
+    assert 'lang="' in page
+    assert token not in caplog.text  # logged without the token
+    assert f"code={code}" in caplog.text
+    with app.app_context():
+        assert db.session.execute(db.select(LaunchSession)).first() is None
+
+
+def test_refusal_page_is_in_dutch_by_default(client, platform):
+    resp, _, _ = post_launch(client, platform, mutate=lambda c: c.pop("exp"))
+    page = resp.get_data(as_text=True)
+    assert "Deze start is verlopen" in page and 'lang="nl"' in page
+
+
+def test_refusal_page_follows_the_browser_language(client, platform):
+    step = start_login(client, platform)
+    c = platform.claims(nonce=step.nonce)
+    c.pop("exp")
+    resp = client.post("/lti/launch", data={"id_token": platform.sign(c), "state": step.state}, headers={"Accept-Language": "en-US,en"})
+    assert "This launch has expired" in resp.get_data(as_text=True)
+
+
+def test_alg_none_is_refused(client, platform):
+    resp, _, _ = post_launch(client, platform, sign_kwargs={"alg": "none"})
+    assert resp.status_code == 401 and error_code(resp) == "bad_signature"
+
+
+def test_hs256_with_public_key_is_refused(client, platform):
+    import jwt as pyjwt
+
+    step = start_login(client, platform)
+    token = pyjwt.encode(platform.claims(nonce=step.nonce), "secret-guess", algorithm="HS256", headers={"kid": platform.kid})
+    resp = client.post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "bad_signature"
+
+
+def test_bad_signature_is_refused(client, platform):
+    from ..platform import _rsa_key
+
+    resp, _, _ = post_launch(client, platform, sign_kwargs={"key": _rsa_key("attacker")})
+    assert resp.status_code == 401 and error_code(resp) == "bad_signature"
+
+
+def test_tampered_payload_is_refused(client, platform):
+    step = start_login(client, platform)
+    token = platform.sign(platform.claims(nonce=step.nonce))
+    head, body, sig = token.split(".")
+    import base64
+    import json
+
+    claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+    claims[LTI + "roles"] = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+    claims["sub"] = "someone-else"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    resp = client.post("/lti/launch", data={"id_token": f"{head}.{forged}.{sig}", "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "bad_signature"
+
+
+def test_malformed_token_is_a_400_not_a_500(client, platform):
+    step = start_login(client, platform)
+    for garbage in ("abc", "a.b.c", "e30.e30.", "x" * 5000):
+        resp = client.post("/lti/launch", data={"id_token": garbage, "state": step.state})
+        assert resp.status_code in (400, 401), (garbage[:10], resp.status_code)
+        assert error_code(resp) in ("malformed_token", "unknown_key", "bad_signature", "nonce_mismatch")
+
+
+def test_replayed_id_token_is_refused(client, platform):
+    resp, token, step = post_launch(client, platform)
+    assert resp.status_code == 302
+    # Without the state cookie (deleted after the launch) the replay fails at the state…
+    again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert again.status_code == 401 and error_code(again) == "state_mismatch"
+    # …and a replayer who kept a copy of the cookie is stopped by the consumed nonce.
+    client.set_cookie(f"erbij_st_{step.state[:24]}", step.state, path="/lti/")
+    again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert again.status_code == 401 and error_code(again) == "replayed"
+
+
+def test_replay_is_refused_by_another_worker(app, client, platform):
+    """A second app instance (another gunicorn worker) on the same database refuses the replay."""
+    resp, token, step = post_launch(client, platform)
+    assert resp.status_code == 302
+    other_worker = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "ERBIJ_BASE_URL", "SQLALCHEMY_ENGINE_OPTIONS")}, "TESTING": True, "CACHE_TYPE": "SimpleCache"})
+    other = other_worker.test_client()
+    other.environ_base["wsgi.url_scheme"] = "https"
+    # The attacker has the state cookie too (same browser, replaying its own launch).
+    other.set_cookie(f"erbij_st_{step.state[:24]}", step.state, path="/lti/")  # a replayer's copy
+    again = other.post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert again.status_code == 401 and error_code(again) == "replayed"
+    with other_worker.app_context():
+        db.engine.dispose()
+
+
+def test_unknown_kid_refetches_once_then_refuses(client, platform, rsps):
+    assert post_launch(client, platform)[0].status_code == 302  # the key set is now cached
+    resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "never-published"})
+    assert resp.status_code == 401 and error_code(resp) == "unknown_key"
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2  # cached set + one refetch
+
+
+def test_rotated_platform_key_is_found_by_refetch(client, platform, rsps):
+    from ..platform import _rsa_key
+
+    assert post_launch(client, platform)[0].status_code == 302  # caches the key set (max-age=300)
+    new_key = _rsa_key("platform-a-rotated")
+    rsps.replace("GET", platform.jwks_url, json=platform.jwks(kid="rotated", key=new_key), headers={"Cache-Control": "max-age=300"})
+    resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "rotated", "key": new_key})
+    assert resp.status_code == 302
+
+
+def test_jwks_cache_honours_no_cache(client, app, platform, rsps):
+    rsps.replace("GET", platform.jwks_url, json=platform.jwks(), headers={"Cache-Control": "no-cache"})
+    for _ in range(2):
+        assert post_launch(client, platform)[0].status_code == 302
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2  # fetched each time
+
+
+def test_jwks_cache_is_used_with_max_age(client, platform, rsps):
+    for _ in range(3):
+        assert post_launch(client, platform)[0].status_code == 302
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 1
+
+
+def test_platform_jwks_down_is_a_clear_refusal(client, platform, rsps):
+    rsps.replace("GET", platform.jwks_url, status=503)
+    resp, _, _ = post_launch(client, platform)
+    assert resp.status_code == 401 and error_code(resp) == "platform_keys_unavailable"
+
+
+def test_disabled_registration_is_refused_at_login_and_launch(app, client, platform):
+    from lti_tool.lti.registrations import set_enabled
+
+    step = start_login(client, platform)
+    with app.app_context():
+        set_enabled(platform.registration_id, False)
+    resp, _, _ = post_launch(client, platform, step=step)
+    assert resp.status_code == 403 and error_code(resp) == "unknown_platform"
+    login = client.post("/lti/login", data={"iss": platform.issuer, "login_hint": "x", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id})
+    assert login.status_code == 403 and error_code(login) == "unknown_platform"
+
+
+def test_unknown_platform_at_login(client):
+    resp = client.post("/lti/login", data={"iss": "https://nobody.example", "login_hint": "1", "target_link_uri": f"{BASE_URL}/lti/launch"})
+    assert resp.status_code == 403 and error_code(resp) == "unknown_platform"
+
+
+def test_login_with_missing_parameters(client, platform):
+    resp = client.get("/lti/login", query_string={"iss": platform.issuer})
+    assert resp.status_code == 400 and error_code(resp) == "missing_params"
+
+
+def test_login_target_link_uri_on_another_host(client, platform):
+    resp = client.post("/lti/login", data={"iss": platform.issuer, "login_hint": "1", "client_id": platform.client_id, "target_link_uri": "https://evil.example/lti/launch"})
+    assert resp.status_code == 400 and error_code(resp) == "target_link_not_ours"
+
+
+def test_login_sends_a_proper_oidc_request(client, platform):
+    step = start_login(client, platform)
+    q = step.auth_query
+    assert q["scope"] == "openid" and q["response_type"] == "id_token" and q["response_mode"] == "form_post"
+    assert q["prompt"] == "none" and q["client_id"] == platform.client_id
+    assert q["redirect_uri"] == f"{BASE_URL}/lti/launch" and q["lti_message_hint"].startswith("hint-")
+
+
+def test_state_from_another_browser_is_refused(client, new_browser, platform):
+    step = start_login(client, platform)
+    token = platform.sign(platform.claims(nonce=step.nonce))
+    resp = new_browser().post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "state_mismatch"
+
+
+def test_unknown_state_is_refused(client, platform):
+    resp = client.post("/lti/launch", data={"id_token": "a.b.c", "state": "made-up"})
+    assert resp.status_code == 400 and error_code(resp) == "state_not_found"
+
+
+def test_expired_state_is_refused(app, client, platform):
+    from lti_tool.models import LoginState
+
+    step = start_login(client, platform)
+    with app.app_context():
+        row = db.session.get(LoginState, step.state)
+        row.expires_at = row.created_at.replace(year=2000)
+        db.session.commit()
+    resp, _, _ = post_launch(client, platform, step=step)
+    assert resp.status_code == 400 and error_code(resp) == "state_not_found"
+
+
+def test_missing_id_token(client, platform):
+    step = start_login(client, platform)
+    resp = client.post("/lti/launch", data={"state": step.state})
+    assert resp.status_code == 400 and error_code(resp) == "missing_params"
+
+
+# ------------------------------------------------------------------ no third-party cookies
+def test_login_without_cookies_offers_a_new_window(client, platform):
+    resp = client.post("/lti/login", data={"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_message_hint": "m1"})
+    client._cookies.clear()  # the browser dropped the state cookie
+    page = client.get(resp.headers["Location"])
+    assert page.status_code == 403 and error_code(page) == "cookies_blocked"
+    link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    # The new window starts the login again, first-party, with the same parameters.
+    again = client.get(link)
+    assert again.status_code == 302
+    assert client.get(again.headers["Location"]).headers["Location"].startswith(platform.auth_url)
+
+
+def test_platform_storage_binds_state_without_cookies(app, client, platform):
+    step = start_login(client, platform, storage_target="_parent")
+    login_page = client.post  # noqa: F841 (documentation: the login page put the secret into platform storage)
+    from lti_tool.models import LoginState
+
+    with app.app_context():
+        assert db.session.get(LoginState, step.state).storage_target == "_parent"
+    client._cookies.clear()  # no cookies at all in this iframe
+    token = platform.sign(platform.claims(nonce=step.nonce))
+    first = client.post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert 'data-mode="get"' in html and f'data-key="erbij_state_{step.state}"' in html
+    wrong = client.post("/lti/launch", data={"id_token": token, "state": step.state, "storage_secret": "guess"})
+    assert wrong.status_code == 401 and error_code(wrong) == "state_mismatch"
+
+
+def test_platform_storage_secret_round_trip(app, client, platform):
+    data = {"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
+    page = client.post("/lti/login", data=data).get_data(as_text=True)
+    secret = re.search(r'data-value="([^"]+)"', page).group(1)
+    auth = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
+    from urllib.parse import parse_qs, urlsplit
+
+    q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+    client._cookies.clear()
+    token = platform.sign(platform.claims(nonce=q["nonce"]))
+    resp = client.post("/lti/launch", data={"id_token": token, "state": q["state"], "storage_secret": secret})
+    assert resp.status_code == 302 and "/lti/ready/" in resp.headers["Location"]
+
+
+def test_lost_session_cookie_after_launch_offers_single_use_new_window(client, new_browser, platform):
+    resp, _, _ = post_launch(client, platform, activity=None)
+    ready = resp.headers["Location"]
+    client._cookies.clear()  # the iframe kept no cookie
+    page = client.get(ready)
+    assert page.status_code == 403 and error_code(page) == "cookies_blocked"
+    link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    window = new_browser()
+    opened = window.get(link, follow_redirects=True)
+    assert opened.status_code == 200 and "Set up this activity" in opened.get_data(as_text=True) or "Deze activiteit instellen" in opened.get_data(as_text=True)
+    again = new_browser().get(link)
+    assert again.status_code == 400 and error_code(again) == "handoff_invalid"
+
+
+def test_state_cookie_is_partitioned_secure_samesite_none(client, platform):
+    resp = client.post("/lti/login", data={"iss": platform.issuer, "login_hint": "t", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id})
+    cookie = resp.headers["Set-Cookie"]
+    assert "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
+
+
+def test_session_cookie_is_partitioned_secure_samesite_none(client, platform):
+    resp, _, _ = post_launch(client, platform)
+    cookies = resp.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("erbij_session="))
+    assert "Secure" in session_cookie and "SameSite=None" in session_cookie and "Partitioned" in session_cookie
+
+
+# ------------------------------------------------------------------ launch context and isolation
+def test_launch_url_in_another_browser_shows_nothing(launch, new_browser):
+    result = launch("instructor", activity=None)
+    resp = new_browser().get(f"/l/{result.lid}/")
+    assert resp.status_code == 401 and error_code(resp) == "session_expired"
+    assert "Nederlands 2" not in resp.get_data(as_text=True)
+
+
+def test_two_tabs_keep_their_own_launch(client, launch):
+    a = launch("instructor", course="course-a", course_title="Course A", activity=None)
+    b = launch("instructor", course="course-b", course_title="Course B", activity=None)
+    assert "Course A" in client.get(f"/l/{a.lid}/").get_data(as_text=True)
+    assert "Course B" in client.get(f"/l/{b.lid}/").get_data(as_text=True)
+
+
+def test_expired_launch_session(app, client, launch):
+    result = launch("instructor", activity=None)
+    with app.app_context():
+        row = db.session.get(LaunchSession, result.lid)
+        row.expires_at = row.created_at.replace(year=2000)
+        db.session.commit()
+    resp = client.get(f"/l/{result.lid}/")
+    assert resp.status_code == 401 and error_code(resp) == "session_expired"
+
+
+def test_same_context_id_on_two_platforms_are_two_courses(app, client, launch, rsps):
+    other = FakePlatform(issuer="https://other-lms.example", client_id="client-x", key_name="platform-b")
+    other.register(app)
+    other.serve_jwks(rsps)
+    a = launch("instructor", course="shared-id", activity=None)
+    b = launch("instructor", course="shared-id", activity=None, plat=other)
+    with app.app_context():
+        ca = db.session.get(LaunchSession, a.lid).course_id
+        cb = db.session.get(LaunchSession, b.lid).course_id
+        assert ca != cb
+        assert db.session.execute(db.select(db.func.count()).select_from(Course)).scalar() == 2
+        assert db.session.execute(db.select(db.func.count()).select_from(User)).scalar() == 2
+
+
+def test_many_client_ids_on_one_issuer(app, client, launch, rsps):
+    """Every hosted Canvas shares one issuer: registrations are found by issuer + client_id."""
+    school_b = FakePlatform(issuer="https://lms.example.org", client_id="client-2", key_name="platform-c", deployment_id="dep-b")
+    school_b.register(app)
+    school_b.serve_jwks(rsps)
+    a = launch("instructor", activity=None)
+    b = launch("instructor", activity=None, plat=school_b)
+    with app.app_context():
+        assert db.session.get(LaunchSession, a.lid).registration_id != db.session.get(LaunchSession, b.lid).registration_id
+
+
+def test_language_switch_is_kept_for_the_launch(client, launch):
+    result = launch("instructor", activity=None, locale="nl")
+    page = result.response.get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post(f"/l/{result.lid}/language", data={"lang": "en", "csrf_token": token, "next": "https://evil.example/"})
+    assert resp.headers["Location"].endswith(f"/l/{result.lid}/")  # never an open redirect
+    assert 'lang="en"' in client.get(f"/l/{result.lid}/").get_data(as_text=True)
+
+
+def test_forms_need_a_csrf_token(client, launch):
+    result = launch("instructor", activity=None)
+    resp = client.post(f"/l/{result.lid}/setup", data={"activity": "checkin"})
+    assert resp.status_code == 400 and "csrf" not in resp.get_data(as_text=True).lower()[:0]
