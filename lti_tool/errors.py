@@ -83,8 +83,8 @@ def init_app(app) -> None:
             from .extensions import db
 
             db.session.rollback()
-        except Exception:  # the database may be what failed
-            pass
+        except Exception:  # the database may be what failed; the page must still render
+            current_app.logger.warning("rollback after error %s failed", eid)
         g.pop("launch", None)
         return _render(
             500,

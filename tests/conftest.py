@@ -17,6 +17,7 @@ from lti_tool.extensions import db
 
 from .platform import BASE_URL, FakePlatform, start_login
 
+
 def _private_postgres(url: str) -> str:
     """A fresh database for this test run, so parallel runs never share state."""
     from sqlalchemy import create_engine

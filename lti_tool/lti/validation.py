@@ -132,7 +132,7 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused(code, detail=str(exc)) from exc
         except jwt.ExpiredSignatureError as exc:
             raise LaunchRefused("token_expired", detail=str(exc)) from exc
-        except (jwt.ImmatureSignatureError,) as exc:
+        except jwt.ImmatureSignatureError as exc:
             raise LaunchRefused("token_time_invalid", detail=str(exc)) from exc
         except jwt.InvalidTokenError as exc:
             code = "token_time_invalid" if "iat" in str(exc) else "bad_signature"
