@@ -12,7 +12,12 @@ from flask import Blueprint, Response, g, jsonify, request
 from .context import get_lms
 from .faults import raise_injected_score_fault
 from .grading import ScoreRefused, accept_score, parse_score, result_score
-from .launch import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE
+from .launch import (
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+)
 from .service_auth import ServiceError, install_service_hooks, require_scopes
 from .store import LEARNER, Course, LineItem
 
@@ -74,7 +79,12 @@ def update_line_item(course_id: str, line_item_id: int) -> Response:
     fields = _line_item_fields(request.get_json(force=True, silent=True), course)
     # The binding to a resource link is fixed once created (platforms may ignore changes).
     fields.pop("resource_link_id", None)
-    updated = LineItem(id=item.id, course_id=course_id, resource_link_id=item.resource_link_id, **fields)
+    updated = LineItem(
+        id=item.id,
+        course_id=course_id,
+        resource_link_id=item.resource_link_id,
+        **fields,
+    )
     get_lms().store.update_line_item(updated)
     return _line_item_response(updated)
 
@@ -179,8 +189,12 @@ def _line_item_fields(body: object, course: Course) -> dict[str, Any]:
         "score_maximum": float(maximum),
         "resource_link_id": link_id,
     }
-    for json_name, field in (("resourceId", "resource_id"), ("tag", "tag"),
-                             ("startDateTime", "start_date_time"), ("endDateTime", "end_date_time")):
+    for json_name, field in (
+        ("resourceId", "resource_id"),
+        ("tag", "tag"),
+        ("startDateTime", "start_date_time"),
+        ("endDateTime", "end_date_time"),
+    ):
         value = body.get(json_name)
         if value is not None and not isinstance(value, str):
             raise ServiceError(400, f"{json_name} must be a string.")

@@ -70,27 +70,23 @@ def deep_link_return() -> str:
     try:
         data = decode_deep_link_data(lms.secret_key, claims.get(CLAIM_DL_DATA) or "")
     except HintError as exc:
-        raise DemoError(
-            f"The data claim does not match the deep-linking request ({exc})."
-        ) from exc
+        raise DemoError(f"The data claim does not match the deep-linking request ({exc}).") from exc
     if lms.store.role_in_course(data.course_id, data.user_id) != INSTRUCTOR:
         raise DemoError("Only a teacher of the course can add content to it.", 403)
 
-    outcome = parse_content_items(
-        claims.get(CLAIM_DL_CONTENT_ITEMS, []), data.accept_types, lms.platform.tool_url
-    )
+    outcome = parse_content_items(claims.get(CLAIM_DL_CONTENT_ITEMS, []), data.accept_types, lms.platform.tool_url)
     created_links = [_create_link(lms, data.course_id, item) for item in outcome.links]
-    inserted = [
-        lms.store.add_editor_item(data.course_id, data.user_id, item.title, item.html)
-        for item in outcome.html
-    ]
+    inserted = [lms.store.add_editor_item(data.course_id, data.user_id, item.title, item.html) for item in outcome.html]
 
     query: dict[str, str] = {}
     if created_links:
         query["added"] = ",".join(created_links)
     if inserted:
         query["inserted"] = ",".join(str(i) for i in inserted)
-    for claim, param in ((CLAIM_DL_MSG, "lti_msg"), (CLAIM_DL_ERRORMSG, "lti_errormsg")):
+    for claim, param in (
+        (CLAIM_DL_MSG, "lti_msg"),
+        (CLAIM_DL_ERRORMSG, "lti_errormsg"),
+    ):
         if isinstance(claims.get(claim), str) and claims[claim]:
             query[param] = claims[claim]
     path = f"/courses/{data.course_id}" + ("/editor" if data.return_to == "editor" else "")
@@ -112,9 +108,7 @@ def _verify_response(lms: DemoLms, token: str) -> dict[str, Any]:
     except ToolJwtError as exc:
         raise DemoError(f"The deep-linking response could not be verified: {exc}") from exc
     if claims.get(CLAIM_MESSAGE_TYPE) != DEEP_LINKING_RESPONSE:
-        raise DemoError(
-            f"message_type must be {DEEP_LINKING_RESPONSE!r}, got {claims.get(CLAIM_MESSAGE_TYPE)!r}."
-        )
+        raise DemoError(f"message_type must be {DEEP_LINKING_RESPONSE!r}, got {claims.get(CLAIM_MESSAGE_TYPE)!r}.")
     if claims.get(CLAIM_VERSION) != "1.3.0":
         raise DemoError(f"version must be '1.3.0', got {claims.get(CLAIM_VERSION)!r}.")
     if claims.get(CLAIM_DEPLOYMENT_ID) != platform.deployment_id:
@@ -140,10 +134,7 @@ def parse_content_items(items: object, accept_types: list[str], tool_url: str) -
             raise DemoError(f"Content item {position} has no type.")
         kind = item["type"]
         if kind not in accept_types:
-            raise DemoError(
-                f"Content item {position} has type {kind!r}, but this request accepted "
-                f"only {', '.join(accept_types)}."
-            )
+            raise DemoError(f"Content item {position} has type {kind!r}, but this request accepted only {', '.join(accept_types)}.")
         if kind == RESOURCE_LINK_TYPE:
             outcome.links.append(_parse_link(item, position, tool_url))
         elif kind == HTML_TYPE:
@@ -157,9 +148,7 @@ def parse_content_items(items: object, accept_types: list[str], tool_url: str) -
 def _parse_link(item: dict[str, Any], position: int, tool_url: str) -> LinkItem:
     url = item.get("url")
     if url and _origin(str(url)) != _origin(tool_url):
-        raise DemoError(
-            f"Content item {position} points at {url!r}, which is not on the tool's site {tool_url}."
-        )
+        raise DemoError(f"Content item {position} points at {url!r}, which is not on the tool's site {tool_url}.")
     custom_in = item.get("custom") or {}
     if not isinstance(custom_in, dict):
         raise DemoError(f"Content item {position}: custom must be an object of strings.")
@@ -197,7 +186,7 @@ def _create_link(lms: DemoLms, course_id: str, item: LinkItem) -> str:
     return link.id
 
 
-def _custom_value(value: str | int | float | bool) -> str:
+def _custom_value(value: str | float | bool) -> str:
     """Platforms keep custom parameters as strings (Canvas converts numbers too)."""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -105,8 +105,7 @@ def accept_score(
     if previous is not None and score.timestamp <= datetime.fromisoformat(previous.timestamp_utc):
         raise ScoreRefused(
             409,
-            f"timestamp {score.timestamp_raw} is not newer than the stored result "
-            f"({previous.timestamp}).",
+            f"timestamp {score.timestamp_raw} is not newer than the stored result ({previous.timestamp}).",
         )
     keep_score = score.grading_progress == FULLY_GRADED and score.score_given is not None
     score_given = score.score_given if keep_score else None
@@ -122,9 +121,7 @@ def accept_score(
         timestamp_utc=score.timestamp.astimezone(UTC).isoformat(),
         activity_progress=score.activity_progress,
         grading_progress=score.grading_progress,
-        above_maximum=bool(
-            score_given is not None and score_maximum is not None and score_given > score_maximum
-        ),
+        above_maximum=bool(score_given is not None and score_maximum is not None and score_given > score_maximum),
         received_at=received_at,
     )
 

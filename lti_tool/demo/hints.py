@@ -80,7 +80,11 @@ def encode_deep_link_data(secret: str, data: DeepLinkData) -> str:
 
 
 def new_deep_link_data(
-    course_id: str, user_id: str, accept_types: list[str], return_to: str, now: float | None = None
+    course_id: str,
+    user_id: str,
+    accept_types: list[str],
+    return_to: str,
+    now: float | None = None,
 ) -> DeepLinkData:
     exp = int(now if now is not None else time.time()) + DEEP_LINK_DATA_TTL_SECONDS
     return DeepLinkData(course_id, user_id, list(accept_types), return_to, exp)

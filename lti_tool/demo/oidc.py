@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, render_template, request, session
 from werkzeug.datastructures import MultiDict
 
@@ -62,8 +64,7 @@ def _check_auth_request(lms: DemoLms, params: MultiDict[str, str]) -> None:
     # Like Moodle (which answers 404): the redirect URI must match the registered one exactly.
     if params.get("redirect_uri") != platform.tool_launch_url:
         raise DemoError(
-            f"redirect_uri {params.get('redirect_uri')!r} is not registered for this tool; "
-            f"it must be exactly {platform.tool_launch_url!r}."
+            f"redirect_uri {params.get('redirect_uri')!r} is not registered for this tool; it must be exactly {platform.tool_launch_url!r}."
         )
     expected = {
         "scope": "openid",
@@ -83,17 +84,13 @@ def _resolve_hint(lms: DemoLms, params: MultiDict[str, str]) -> MessageHint:
     try:
         hint = decode_message_hint(lms.secret_key, params["lti_message_hint"])
     except HintError as exc:
-        raise DemoError(
-            f"lti_message_hint is not valid ({exc}). Reload the course page to start a new launch."
-        ) from exc
+        raise DemoError(f"lti_message_hint is not valid ({exc}). Reload the course page to start a new launch.") from exc
     if params["login_hint"] != hint.user_id:
         raise DemoError("login_hint does not match the user who started this launch.")
     # When the LMS cookie does reach us, it must name the same person (as Moodle checks).
     cookie_user = session.get(SESSION_USER_KEY)
     if cookie_user and cookie_user != hint.user_id:
-        raise DemoError(
-            "You switched to another user after this launch started. Reload the course page."
-        )
+        raise DemoError("You switched to another user after this launch started. Reload the course page.")
     return hint
 
 
@@ -104,16 +101,16 @@ def _launch_context(lms: DemoLms, hint: MessageHint, nonce: str) -> LaunchContex
     role = store.role_in_course(hint.course_id, hint.user_id) if user and course else None
     if user is None or course is None or role is None:
         raise DemoError("The user of this launch is not enrolled in its course.", 403)
-    common = dict(
-        platform=lms.platform,
-        platform_guid=lms.platform_guid,
-        user=user,
-        course=course,
-        role=role,
-        nonce=nonce,
-        locale=hint.locale,
-        document_target=hint.document_target,
-    )
+    common: dict[str, Any] = {
+        "platform": lms.platform,
+        "platform_guid": lms.platform_guid,
+        "user": user,
+        "course": course,
+        "role": role,
+        "nonce": nonce,
+        "locale": hint.locale,
+        "document_target": hint.document_target,
+    }
     if hint.kind == DEEP_LINK:
         if role != INSTRUCTOR:
             raise DemoError("Only teachers can add content to a course.", 403)

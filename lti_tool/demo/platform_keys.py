@@ -36,7 +36,10 @@ class PlatformKey:
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
         """Sign claims as an RS256 JWT whose header names this key's kid."""
         return jwt.encode(
-            claims, self.private_key, algorithm="RS256", headers={"kid": self.kid, **(headers or {})}
+            claims,
+            self.private_key,
+            algorithm="RS256",
+            headers={"kid": self.kid, **(headers or {})},
         )
 
 
@@ -62,7 +65,9 @@ def jwk_thumbprint(public_key: rsa.RSAPublicKey) -> str:
     """RFC 7638 thumbprint: stable for the key, so the kid survives restarts."""
     jwk = RSAAlgorithm.to_jwk(public_key, as_dict=True)
     canonical = json.dumps(
-        {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True
+        {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]},
+        separators=(",", ":"),
+        sort_keys=True,
     )
     digest = hashlib.sha256(canonical.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

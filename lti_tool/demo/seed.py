@@ -56,11 +56,19 @@ STUDENTS = [
 # Course 2 shares three students with course 1 and has three of its own, so isolation
 # between courses can be shown with the same person.
 ENROLLMENTS = {
-    COURSE_NL2.id: [("anouk.devries", INSTRUCTOR)]
-    + [(s.id, LEARNER) for s in STUDENTS[:8]],
+    COURSE_NL2.id: [("anouk.devries", INSTRUCTOR)] + [(s.id, LEARNER) for s in STUDENTS[:8]],
     COURSE_BIO1.id: [("pieter.hendriks", INSTRUCTOR)]
-    + [(uid, LEARNER) for uid in ("sanne.bakker", "daan.visser", "yasmin.ozturk",
-                                  "jesse.kok", "priya.ramdin", "bram.dewit")],
+    + [
+        (uid, LEARNER)
+        for uid in (
+            "sanne.bakker",
+            "daan.visser",
+            "yasmin.ozturk",
+            "jesse.kok",
+            "priya.ramdin",
+            "bram.dewit",
+        )
+    ],
 }
 
 
@@ -89,9 +97,7 @@ def seed_if_empty(store: Store) -> bool:
         custom={"erbij_activity": "feedback"},
         link_id=FEEDBACK_LINK_ID,
     )
-    store.add_line_item(
-        COURSE_NL2.id, "Betoog", 10, resource_link_id=FEEDBACK_LINK_ID
-    )
+    store.add_line_item(COURSE_NL2.id, "Betoog", 10, resource_link_id=FEEDBACK_LINK_ID)
     store.add_resource_link(
         COURSE_BIO1.id,
         "Wekelijkse check-in",

@@ -216,6 +216,8 @@ class Store:
         conn = sqlite3.connect(self.path, timeout=10)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
+        # WAL + NORMAL: durable enough for a demo, without an fsync per small write.
+        conn.execute("PRAGMA synchronous = NORMAL")
         try:
             yield conn
         finally:
@@ -224,9 +226,8 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A connection inside the write lock and one transaction (commit or roll back)."""
-        with self._lock, self._connect() as conn:
-            with conn:
-                yield conn
+        with self._lock, self._connect() as conn, conn:
+            yield conn
 
     # -- settings and counters ---------------------------------------------------------
 
@@ -238,8 +239,7 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
@@ -247,7 +247,8 @@ class Store:
         """Store `value` unless the key exists; return what is stored."""
         with self._write() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", (key, value)
+                "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+                (key, value),
             )
             return conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0]
 
@@ -255,8 +256,7 @@ class Store:
         key = f"counter.{counter}"
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, '1') "
-                "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 (key,),
             )
             return int(conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0])
@@ -285,9 +285,7 @@ class Store:
             if not fault.get("mode") or fault.get("remaining", 0) <= 0:
                 return None
             fault["remaining"] -= 1
-            conn.execute(
-                "UPDATE settings SET value = ? WHERE key = ?", (json.dumps(fault), key)
-            )
+            conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(fault), key))
             return str(fault["mode"])
 
     # -- people and courses ------------------------------------------------------------
@@ -295,9 +293,15 @@ class Store:
     def add_user(self, user: User) -> None:
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO users (id, given_name, family_name, name, email, locale) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (user.id, user.given_name, user.family_name, user.name, user.email, user.locale),
+                "INSERT INTO users (id, given_name, family_name, name, email, locale) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    user.id,
+                    user.given_name,
+                    user.family_name,
+                    user.name,
+                    user.email,
+                    user.locale,
+                ),
             )
 
     def get_user(self, user_id: str) -> User | None:
@@ -388,8 +392,7 @@ class Store:
         )
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO resource_links (id, course_id, title, text, custom, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO resource_links (id, course_id, title, text, custom, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (link.id, course_id, title, text, json.dumps(link.custom), time.time()),
             )
         return link
@@ -424,17 +427,35 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO line_items (course_id, resource_link_id, label, score_maximum, "
                 "resource_id, tag, start_date_time, end_date_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (course_id, resource_link_id, label, score_maximum, resource_id, tag,
-                 start_date_time, end_date_time),
+                (
+                    course_id,
+                    resource_link_id,
+                    label,
+                    score_maximum,
+                    resource_id,
+                    tag,
+                    start_date_time,
+                    end_date_time,
+                ),
             )
             line_item_id = int(cur.lastrowid or 0)
-        return LineItem(line_item_id, course_id, resource_link_id, label, float(score_maximum),
-                        resource_id, tag, start_date_time, end_date_time)
+        return LineItem(
+            line_item_id,
+            course_id,
+            resource_link_id,
+            label,
+            float(score_maximum),
+            resource_id,
+            tag,
+            start_date_time,
+            end_date_time,
+        )
 
     def get_line_item(self, course_id: str, line_item_id: int) -> LineItem | None:
         with self._connect() as conn:
             row = conn.execute(
-                "SELECT * FROM line_items WHERE course_id = ? AND id = ?", (course_id, line_item_id)
+                "SELECT * FROM line_items WHERE course_id = ? AND id = ?",
+                (course_id, line_item_id),
             ).fetchone()
         return LineItem(**dict(row)) if row else None
 
@@ -447,8 +468,11 @@ class Store:
     ) -> list[LineItem]:
         sql = "SELECT * FROM line_items WHERE course_id = ?"
         args: list[Any] = [course_id]
-        for column, value in (("resource_link_id", resource_link_id),
-                              ("resource_id", resource_id), ("tag", tag)):
+        for column, value in (
+            ("resource_link_id", resource_link_id),
+            ("resource_id", resource_id),
+            ("tag", tag),
+        ):
             if value is not None:
                 sql += f" AND {column} = ?"
                 args.append(value)
@@ -461,14 +485,23 @@ class Store:
             conn.execute(
                 "UPDATE line_items SET label = ?, score_maximum = ?, resource_id = ?, tag = ?, "
                 "start_date_time = ?, end_date_time = ? WHERE id = ? AND course_id = ?",
-                (item.label, item.score_maximum, item.resource_id, item.tag,
-                 item.start_date_time, item.end_date_time, item.id, item.course_id),
+                (
+                    item.label,
+                    item.score_maximum,
+                    item.resource_id,
+                    item.tag,
+                    item.start_date_time,
+                    item.end_date_time,
+                    item.id,
+                    item.course_id,
+                ),
             )
 
     def delete_line_item(self, course_id: str, line_item_id: int) -> None:
         with self._write() as conn:
             conn.execute(
-                "DELETE FROM line_items WHERE course_id = ? AND id = ?", (course_id, line_item_id)
+                "DELETE FROM line_items WHERE course_id = ? AND id = ?",
+                (course_id, line_item_id),
             )
 
     # -- results -----------------------------------------------------------------------
@@ -489,10 +522,19 @@ class Store:
                 "score_maximum, comment, timestamp, timestamp_utc, activity_progress, "
                 "grading_progress, above_maximum, received_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (result.line_item_id, result.user_id, result.score_given, result.score_maximum,
-                 result.comment, result.timestamp, result.timestamp_utc,
-                 result.activity_progress, result.grading_progress, int(result.above_maximum),
-                 result.received_at),
+                (
+                    result.line_item_id,
+                    result.user_id,
+                    result.score_given,
+                    result.score_maximum,
+                    result.comment,
+                    result.timestamp,
+                    result.timestamp_utc,
+                    result.activity_progress,
+                    result.grading_progress,
+                    int(result.above_maximum),
+                    result.received_at,
+                ),
             )
 
     def results(self, line_item_id: int, user_id: str | None = None) -> list[Result]:
@@ -508,8 +550,7 @@ class Store:
     def results_for_course(self, course_id: str) -> dict[tuple[int, str], Result]:
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT r.* FROM results r JOIN line_items li ON li.id = r.line_item_id "
-                "WHERE li.course_id = ?",
+                "SELECT r.* FROM results r JOIN line_items li ON li.id = r.line_item_id WHERE li.course_id = ?",
                 (course_id,),
             ).fetchall()
         return {(r["line_item_id"], r["user_id"]): _result(r) for r in rows}
@@ -526,9 +567,7 @@ class Store:
 
     def get_access_token(self, token: str) -> tuple[list[str], float] | None:
         with self._connect() as conn:
-            row = conn.execute(
-                "SELECT scopes, expires_at FROM access_tokens WHERE token = ?", (token,)
-            ).fetchone()
+            row = conn.execute("SELECT scopes, expires_at FROM access_tokens WHERE token = ?", (token,)).fetchone()
         return (row["scopes"].split(), row["expires_at"]) if row else None
 
     def use_once(self, kind: str, value: str, expires_at: float) -> bool:
@@ -543,21 +582,17 @@ class Store:
 
     # -- request log (for the gradebook page and /demo/api/stats) ----------------------
 
-    def log_service_request(
-        self, method: str, path: str, status: int, kind: str, user_id: str | None = None
-    ) -> None:
+    def log_service_request(self, method: str, path: str, status: int, kind: str, user_id: str | None = None) -> None:
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO service_log (at, method, path, status, kind, user_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO service_log (at, method, path, status, kind, user_id) VALUES (?, ?, ?, ?, ?, ?)",
                 (time.time(), method, path, status, kind, user_id),
             )
 
     def recent_service_log(self, path_prefix: str, limit: int = 20) -> list[LogEntry]:
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT at, method, path, status, kind, user_id FROM service_log "
-                "WHERE substr(path, 1, ?) = ? ORDER BY id DESC LIMIT ?",
+                "SELECT at, method, path, status, kind, user_id FROM service_log WHERE substr(path, 1, ?) = ? ORDER BY id DESC LIMIT ?",
                 (len(path_prefix), path_prefix, limit),
             ).fetchall()
         return [LogEntry(**dict(r)) for r in rows]
@@ -566,8 +601,7 @@ class Store:
         """How many score POSTs arrived, in total, per user and per response status."""
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT user_id, status, COUNT(*) AS n FROM service_log "
-                "WHERE kind = 'score' GROUP BY user_id, status"
+                "SELECT user_id, status, COUNT(*) AS n FROM service_log WHERE kind = 'score' GROUP BY user_id, status"
             ).fetchall()
         per_user: dict[str, int] = {}
         per_status: dict[str, int] = {}
@@ -584,8 +618,7 @@ class Store:
     def add_editor_item(self, course_id: str, user_id: str, title: str, html: str) -> int:
         with self._write() as conn:
             cur = conn.execute(
-                "INSERT INTO editor_items (course_id, user_id, title, html, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO editor_items (course_id, user_id, title, html, created_at) VALUES (?, ?, ?, ?, ?)",
                 (course_id, user_id, title, html, time.time()),
             )
             return int(cur.lastrowid or 0)
@@ -593,8 +626,7 @@ class Store:
     def editor_items(self, course_id: str, user_id: str, limit: int = 10) -> list[EditorItem]:
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT * FROM editor_items WHERE course_id = ? AND user_id = ? "
-                "ORDER BY id DESC LIMIT ?",
+                "SELECT * FROM editor_items WHERE course_id = ? AND user_id = ? ORDER BY id DESC LIMIT ?",
                 (course_id, user_id, limit),
             ).fetchall()
         return [EditorItem(**dict(r)) for r in rows]

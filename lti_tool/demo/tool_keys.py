@@ -27,7 +27,9 @@ class ToolJwtError(Exception):
 def fetch_jwks_over_http(url: str) -> dict[str, Any]:
     """Default JWKS fetch: a plain GET with a timeout (a hung tool must not hang the LMS)."""
     response = requests.get(
-        url, timeout=5, headers={"Accept": "application/json", "User-Agent": "ErbijDemoLMS/1.0"}
+        url,
+        timeout=5,
+        headers={"Accept": "application/json", "User-Agent": "ErbijDemoLMS/1.0"},
     )
     response.raise_for_status()
     return response.json()
@@ -49,7 +51,7 @@ class ToolKeys:
             raise ToolJwtError(f"Could not fetch the tool's keys from {self.jwks_url}: {exc}") from exc
         keys = jwks.get("keys") if isinstance(jwks, dict) else None
         if not isinstance(keys, list):
-            raise ToolJwtError(f"The tool's JWKS at {self.jwks_url} has no \"keys\" list")
+            raise ToolJwtError(f'The tool\'s JWKS at {self.jwks_url} has no "keys" list')
         parsed: dict[str | None, Any] = {}
         for jwk in keys:
             try:

@@ -1,0 +1,1 @@
+"""Tests of the built-in demo LMS (lti_tool.demo): an LTI 1.3 platform."""
