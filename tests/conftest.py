@@ -58,7 +58,7 @@ def _make_app(tmp_root):
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {} if url.startswith("sqlite") else {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 15}} if url.startswith("sqlite") else {"pool_pre_ping": True},
             "ERBIJ_BASE_URL": BASE_URL,
             "CACHE_TYPE": "SimpleCache",
             "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": False,

@@ -70,6 +70,13 @@ class LaunchContext:
         return self.role == ROLE_LEARNER
 
     @property
+    def can_post_scores(self) -> bool:
+        """The platform gave us a line item context and the score scope."""
+        from .services import SCOPE_SCORE
+
+        return self.ags is not None and SCOPE_SCORE in self.ags.scopes
+
+    @property
     def course(self) -> Course:
         return db.session.get(Course, self.course_id)
 

@@ -1,0 +1,220 @@
+"""Every state change of the student's check-in, with its logging, in one place.
+
+- ``save_checkin``: store this week's answers (one response per student per course per
+  ISO week, in the course's time zone; changing them is allowed until the week ends).
+- completion to the gradebook: when the course asks for it, the first save of a week
+  queues an "activity completed" score — never a grade — through the outbox, in the same
+  transaction as the response.
+
+Logs say who, where and which week, never what a student answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+from .. import outbox
+from ..extensions import db
+from ..lti import LaunchContext
+from ..models import Course, ResourceLink, User
+from ..models.checkin import CheckinResponse, CheckinSettings
+from ..timeutil import utcnow
+from . import privacy
+from .items import CURRENT_VERSIONS, SCALE_ITEMS
+from .signals import weekly_index
+from .weeks import Week, weekly_window
+
+log = logging.getLogger(__name__)
+
+# A completed check-in tells the gradebook "done", nothing more: no scoreGiven and no
+# scoreMaximum, so no LMS can turn wellbeing answers into a grade. NotReady keeps the
+# LMS from treating the entry as a final result.
+COMPLETION_SCORE: dict[str, str] = {"activityProgress": "Completed", "gradingProgress": "NotReady"}
+
+
+def now() -> datetime:
+    """The check-in's clock (naive UTC). Views and saves both ask it, so that a test can
+    move "now" across a week boundary in one place."""
+    return utcnow()
+
+
+def current_mode(course: Course) -> str:
+    """The privacy mode a response given now is stored with (and the student is told)."""
+    return privacy.effective_mode(course.privacy_mode, bool(current_app.config.get("ERBIJ_ALLOW_IDENTIFIED")))
+
+
+def current_week(course: Course) -> Week:
+    """The course's ISO week at ``now()``."""
+    return weekly_window(now(), course.timezone)
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who checks in, in which course, and whether the launch can report completion."""
+
+    course_id: int
+    user_id: int
+    resource_link_id: int | None = None
+    can_post_scores: bool = False
+
+    @classmethod
+    def from_launch(cls, launch: LaunchContext) -> Respondent:
+        return cls(
+            course_id=launch.course_id,
+            user_id=launch.user_id,
+            resource_link_id=launch.resource_link_id,
+            can_post_scores=launch.can_post_scores,
+        )
+
+
+@dataclass(frozen=True)
+class SavedCheckin:
+    response_id: int
+    week: Week
+    created: bool  # the week's first save (False: the student changed their answers)
+    revision: int
+    completion_queued: bool
+
+
+def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
+    """Store the student's answers for the current week and commit.
+
+    ``answers`` are the clean answers of ``items.validate_answers`` (no errors): an int
+    1-5 for every scale item, ``O1`` a bool, ``Q`` text. The week, the privacy mode and
+    the item versions are taken now, at saving: a form opened on Sunday and sent on
+    Monday counts for Monday's week.
+
+    Safe under concurrency (a double click, two tabs, two devices): there is never more
+    than one response per student, course and week — the unique constraint guarantees it
+    — and no submit fails; the one that commits last is what is kept, and ``revision``
+    counts the saves.
+    """
+    missing = [item_id for item_id in SCALE_ITEMS if item_id not in answers]
+    if missing:
+        raise ValueError(f"answers incomplete: {missing}")
+    course = db.session.get(Course, who.course_id)
+    if course is None:
+        raise LookupError(f"course {who.course_id} not found")
+    week = current_week(course)
+    stamp = now()
+    scale = {item_id: int(answers[item_id]) for item_id in SCALE_ITEMS}
+    values = {
+        "answers": scale,
+        "item_versions": dict(CURRENT_VERSIONS),
+        "contact_opt_in": bool(answers.get("O1")),
+        "open_answer": (answers.get("Q") or "").strip() or None,
+        "privacy_mode": current_mode(course),
+        "index_score": weekly_index(scale),
+        "updated_at": stamp,
+    }
+    response_id, revision, created = _upsert_response(course.id, who.user_id, week.start, values, stamp)
+    queued = _queue_completion(who, course, week, response_id)
+    db.session.commit()
+    log.info(
+        "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
+        course.id,
+        who.user_id,
+        week.start,
+        revision,
+        created,
+        queued,
+    )
+    if queued:
+        outbox.kick()
+    return SavedCheckin(response_id, week, created, revision, queued)
+
+
+def _update_existing(course_id: int, user_id: int, week_start: date, values: dict) -> tuple[int, int] | None:
+    """Overwrite the week's response if it exists; (id, revision) or None when there is none."""
+    row = db.session.execute(
+        db.update(CheckinResponse)
+        .where(
+            CheckinResponse.course_id == course_id,
+            CheckinResponse.user_id == user_id,
+            CheckinResponse.week_start == week_start,
+        )
+        .values(**values, revision=CheckinResponse.revision + 1)
+        .returning(CheckinResponse.id, CheckinResponse.revision)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def _upsert_response(course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime) -> tuple[int, int, bool]:
+    """Insert or overwrite the week's response; returns (id, revision, created).
+
+    UPDATE first: changing answers is the common case, and on SQLite the UPDATE opens the
+    write transaction, so the savepoint below is nested in it rather than starting (and,
+    on release, committing) a transaction of its own. When there is no row, INSERT inside
+    a savepoint; if a concurrent save inserted the same week in between, the unique
+    constraint refuses ours, the savepoint undoes only that, and we UPDATE the row the
+    other save created (PostgreSQL's READ COMMITTED lets the retried UPDATE see it once
+    that transaction has committed; SQLite serialises writers anyway).
+    """
+    updated = _update_existing(course_id, user_id, week_start, values)
+    if updated:
+        return updated[0], updated[1], False
+    row = CheckinResponse(course_id=course_id, user_id=user_id, week_start=week_start, revision=1, created_at=stamp, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        updated = _update_existing(course_id, user_id, week_start, values)
+        if updated is None:  # the conflict was not our week's row: a real error
+            raise
+        log.info("checkin concurrent save merged course=%s user=%s week=%s", course_id, user_id, week_start)
+        return updated[0], updated[1], False
+    return row.id, row.revision, True
+
+
+def completion_key(course_id: int, user_id: int, week_start: date) -> str:
+    """The outbox dedupe key: one completion per student, course and week."""
+    return f"checkin-completion:{course_id}:{user_id}:{week_start.isoformat()}"
+
+
+def _queue_completion(who: Respondent, course: Course, week: Week, response_id: int) -> bool:
+    """Queue the week's completion score when the course asks for it; True when newly queued.
+
+    Asked on every save, not only the first, so that a teacher who switches completion on
+    mid-week still gets this week's completions; the dedupe key keeps it to one.
+    """
+    settings = db.session.get(CheckinSettings, course.id)
+    if settings is None or not settings.completion_to_gradebook:
+        return False
+    if not who.can_post_scores:
+        log.info("checkin completion skipped course=%s user=%s: launch has no score service", course.id, who.user_id)
+        return False
+    link = db.session.get(ResourceLink, who.resource_link_id) if who.resource_link_id else None
+    if link is not None and link.course_id != course.id:  # never another course's column
+        link = None
+    lineitem = (link.lineitem_url if link else None) or settings.completion_lineitem_url
+    if not lineitem:
+        log.warning("checkin completion skipped course=%s user=%s: no line item to report to", course.id, who.user_id)
+        return False
+    user = db.session.get(User, who.user_id)
+    try:
+        with db.session.begin_nested():
+            entry = outbox.enqueue_score(
+                registration_id=course.registration_id,
+                course_id=course.id,
+                lineitem_url=lineitem,
+                user_sub=user.sub,
+                score=dict(COMPLETION_SCORE),
+                dedupe_key=completion_key(course.id, who.user_id, week.start),
+                source="checkin",
+                source_id=response_id,
+            )
+            new = inspect(entry).pending
+    except IntegrityError as exc:  # a concurrent save queued it first
+        if not outbox.is_duplicate(exc):
+            raise
+        return False
+    return new

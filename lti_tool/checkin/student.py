@@ -1,0 +1,418 @@
+"""The student's side of the weekly check-in: the form, the thank-you page and their history.
+
+Thin views: they parse the form (``items.validate_answers``), save through
+``operations.save_checkin`` and ask ``privacy`` what to tell the student. Every query is
+scoped to the launch's course AND user: a student only ever sees their own answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..lti import LaunchContext, current_launch, learner_required
+from ..models.checkin import CheckinResponse, CheckinSettings
+from ..models.course import ACTIVITY_CHECKIN
+from . import items, operations, privacy
+from .blueprint import bp
+from .items import Q_MAX_LENGTH, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
+from .signals import INDEX_ITEMS
+from .weeks import Week, week_of
+
+HISTORY_MAX_WEEKS = 52  # the table; a school year fits
+CHART_WEEKS = 10  # the charts: enough for a trend, few enough to read on a phone
+
+
+# ---------------------------------------------------------------- helpers
+def _lang() -> str:
+    return items.normalize_lang(str(get_locale()))
+
+
+def _checkin_launch() -> LaunchContext:
+    """The current launch, if it is a check-in link: the check-in pages are not reachable
+    from a feedback link (whose gradebook column must never get a check-in completion)."""
+    launch = current_launch()
+    link = launch.resource_link
+    if link is None or link.activity != ACTIVITY_CHECKIN:
+        abort(404)
+    return launch
+
+
+def _own_responses(launch: LaunchContext):
+    """This student's responses in this course only (a query to refine)."""
+    return db.select(CheckinResponse).where(CheckinResponse.course_id == launch.course_id, CheckinResponse.user_id == launch.user_id)
+
+
+def _own_response(launch: LaunchContext, week_start: date) -> CheckinResponse | None:
+    return db.session.execute(_own_responses(launch).where(CheckinResponse.week_start == week_start)).scalar_one_or_none()
+
+
+def _week_dates(week: Week) -> str:
+    """ "16–22 nov", or "26 okt – 1 nov" across a month."""
+    if week.start.month == week.end.month:
+        return f"{week.start.day}–{format_date(week.end, 'd MMM')}"
+    return f"{format_date(week.start, 'd MMM')} – {format_date(week.end, 'd MMM')}"
+
+
+def _week_label(week: Week) -> str:
+    """ "week 47 (16–22 nov)": the ISO week number students hear at school, and the dates."""
+    return _("week %(number)s (%(dates)s)", number=week.iso_week, dates=_week_dates(week))
+
+
+def _deadline(week: Week) -> str:
+    # The week ends at Monday 00:00 in the course's zone; students think "Sunday night".
+    return _("%(day)s, 23:59", day=format_date(week.end, "EEEE d MMMM"))
+
+
+def _score(value: float | None) -> str:
+    return format_decimal(value, format="0.0") if value is not None else ""
+
+
+def landing():
+    """Where a learner's launch goes: their answers this week if they gave them, else the form."""
+    launch = _checkin_launch()
+    week = operations.current_week(launch.course)
+    return redirect(url_for("checkin.done" if _own_response(launch, week.start) else "checkin.form"))
+
+
+# ---------------------------------------------------------------- the form
+@dataclass(frozen=True)
+class ScaleQuestion:
+    id: str
+    stem: str  # "Deze week in Engels" / "This week in English,"
+    completion: str  # the rest of the sentence: what the student answers about
+    options: Sequence[tuple[str, str]]  # (value, label)
+
+
+def _questions(lang: str, course_title: str | None = None) -> list[ScaleQuestion]:
+    """The seven scale items, each as stem + completion, so that every legend is a whole
+    sentence (read on its own by a screen reader) while the page can tone the stem down."""
+    labels = items.scale_labels(lang)
+    options = [(str(v), labels[v - SCALE_MIN]) for v in range(SCALE_MIN, SCALE_MAX + 1)]
+    questions = []
+    for item_id in SCALE_ITEMS:
+        completion = items.get_item(item_id).text[lang]
+        full = items.item_text(item_id, lang, course_title)
+        questions.append(ScaleQuestion(item_id, full[: len(full) - len(completion)].strip(), completion, options))
+    return questions
+
+
+def _values_of(response: CheckinResponse) -> dict[str, str]:
+    values = {item_id: str(v) for item_id, v in (response.answers or {}).items()}
+    values["O1"] = "yes" if response.contact_opt_in else ""
+    values["Q"] = response.open_answer or ""
+    return values
+
+
+def _entered(form: Mapping[str, str]) -> dict[str, str]:
+    """Everything the student sent, as sent, so a form with errors comes back as they left it."""
+    values = {item_id: (form.get(item_id) or "").strip() for item_id in SCALE_ITEMS}
+    values["O1"] = "yes" if (form.get("O1") or "").strip().lower() == "yes" else ""
+    values["Q"] = form.get("Q") or ""
+    return values
+
+
+def _error_list(errors: Mapping[str, str], lang: str) -> list[dict[str, str]]:
+    """Errors in form order, each with the id of the control the summary links to."""
+    order = [*SCALE_ITEMS, "O1", "Q"]
+    anchors = {item_id: f"{item_id}-1" for item_id in SCALE_ITEMS} | {"O1": "O1", "Q": "Q"}
+    titles = {q.id: q.completion for q in _questions(lang)}
+    titles |= {"O1": _("Talk to my teacher"), "Q": _("Your idea for next week")}
+    return [
+        {"field": f, "anchor": anchors[f], "title": titles[f], "message": items.error_message(errors[f], lang)}
+        for f in order
+        if f in errors
+    ]
+
+
+def _privacy_changed(launch: LaunchContext) -> bool:
+    """True when the course's privacy mode changed after this student's last response."""
+    settings = db.session.get(CheckinSettings, launch.course_id)
+    if settings is None or settings.privacy_changed_at is None:
+        return False
+    last = db.session.execute(_own_responses(launch).order_by(CheckinResponse.updated_at.desc()).limit(1)).scalar_one_or_none()
+    return last is not None and settings.privacy_changed_at > last.updated_at
+
+
+@bp.route("/week", methods=["GET", "POST"])
+@learner_required
+def form():
+    launch = _checkin_launch()
+    course = launch.course
+    lang = _lang()
+    week = operations.current_week(course)
+    existing = _own_response(launch, week.start)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        clean, errors = items.validate_answers(request.form)
+        if not errors:
+            saved = operations.save_checkin(operations.Respondent.from_launch(launch), clean)
+            # A form opened before midnight on Sunday and sent after it counts for the new week.
+            new_week = request.form.get("week", saved.week.start.isoformat()) != saved.week.start.isoformat()
+            return redirect(url_for("checkin.done", saved=1, **({"new_week": 1} if new_week else {})))
+        values = _entered(request.form)
+    else:
+        values = _values_of(existing) if existing else {}
+    mode = operations.current_mode(course)
+    error_list = _error_list(errors, lang)
+    page = render_template(
+        "checkin/student_form.html",
+        course_title=launch.course_title,
+        week=week,
+        week_label=_week_label(week),
+        deadline=_deadline(week),
+        questions=_questions(lang, launch.course_title),
+        o1_text=items.item_text("O1", lang, launch.course_title),
+        q_text=items.item_text("Q", lang, launch.course_title),
+        q_max=Q_MAX_LENGTH,
+        mode=mode,
+        privacy_sentence=privacy.privacy_sentence(mode, lang),
+        min_open=privacy.MIN_OPEN_TEXT_RESPONDENTS,
+        privacy_changed=_privacy_changed(launch),
+        values=values,
+        error_list=error_list,
+        error_messages={e["field"]: e["message"] for e in error_list},
+        answered=existing is not None,
+    )
+    return (page, 400) if errors else page
+
+
+# ---------------------------------------------------------------- after saving
+@bp.route("/week/done")
+@learner_required
+def done():
+    launch = _checkin_launch()
+    lang = _lang()
+    week = operations.current_week(launch.course)
+    response = _own_response(launch, week.start)
+    if response is None:  # a new week began: nothing answered yet
+        return redirect(url_for("checkin.form"))
+    labels = items.scale_labels(lang)
+    answers = [
+        {"id": q.id, "text": q.completion, "label": labels[int(response.answers[q.id]) - SCALE_MIN]}
+        for q in _questions(lang)
+        if q.id in (response.answers or {})
+    ]
+    return render_template(
+        "checkin/student_done.html",
+        just_saved=request.args.get("saved") == "1",
+        new_week=request.args.get("new_week") == "1",
+        response=response,
+        mode=response.privacy_mode,
+        privacy_sentence=privacy.privacy_sentence(response.privacy_mode, lang),
+        min_items=privacy.MIN_ITEM_RESPONDENTS,
+        week_label=_week_label(week),
+        deadline=_deadline(week),
+        stem=items.stem(lang, launch.course_title),
+        answers=answers,
+        o1_text=items.item_text("O1", lang, launch.course_title),
+    )
+
+
+# ---------------------------------------------------------------- history
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float | None  # None: no response that week
+    week: int
+    value_text: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """Geometry of a small server-side SVG line chart on the 1-5 scale (viewBox units)."""
+
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    top: float
+    bottom: float
+    left: float
+    right: float
+    points: list[ChartPoint]
+    segments: list[str]  # polyline "x,y x,y" runs between weeks that can be joined
+    y_ticks: list[tuple[float, str]]
+
+
+def line_chart(
+    chart_id: str,
+    title: str,
+    weeks: Sequence[Week],
+    values: Sequence[float | None],
+    *,
+    series: Sequence[object] | None = None,
+    height: int = 150,
+    y_labels: Sequence[int] = (1, 2, 3, 4, 5),
+) -> LineChart:
+    """Lay out one value per week (None = no response) on a 1-5 axis.
+
+    A line joins two neighbouring weeks only when both have a value and the same
+    ``series`` key (e.g. the item version: trends compare like with like). A week without
+    response is a gap, never a point at the bottom.
+    """
+    width, left, right, top, bottom = 320, 26.0, 312.0, 10.0, float(height - 22)
+    n = len(weeks)
+    step = (right - left) / max(n - 1, 1)
+    keys = list(series) if series is not None else [None] * n
+
+    def y_of(v: float) -> float:
+        return bottom - (v - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (bottom - top)
+
+    points = [
+        ChartPoint(
+            x=round(left + i * step if n > 1 else (left + right) / 2, 1),
+            y=round(y_of(v), 1) if v is not None else None,
+            week=w.iso_week,
+            value_text=_score(v) if v is not None else _("no response"),
+        )
+        for i, (w, v) in enumerate(zip(weeks, values, strict=True))
+    ]
+    segments: list[str] = []
+    run: list[ChartPoint] = []
+    previous_key: object = None
+    for point, key in zip(points, keys, strict=True):
+        if point.y is None or (run and key != previous_key):
+            if len(run) > 1:
+                segments.append(" ".join(f"{q.x},{q.y}" for q in run))
+            run = []
+        if point.y is not None:
+            run.append(point)
+        previous_key = key
+    if len(run) > 1:
+        segments.append(" ".join(f"{q.x},{q.y}" for q in run))
+    description = "; ".join(_("week %(number)s: %(value)s", number=p.week, value=p.value_text) for p in points)
+    return LineChart(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=width,
+        height=height,
+        top=top,
+        bottom=bottom,
+        left=left,
+        right=right,
+        points=points,
+        segments=segments,
+        y_ticks=[(round(y_of(v), 1), str(v)) for v in y_labels],
+    )
+
+
+def _history_weeks(first: date | None, current: Week, zone: str | None) -> list[Week]:
+    """The weeks from the first response (at most a year back) to now, oldest first."""
+    start = first if first is not None and first <= current.start else current.start
+    count = min((current.start - start).days // 7 + 1, HISTORY_MAX_WEEKS)
+    return [week_of(current.start - timedelta(days=7 * k), zone) for k in range(count - 1, -1, -1)]
+
+
+def _anonymous_counts(course_id: int, week_starts: Sequence[date]) -> dict[date, int]:
+    """Anonymous respondents per week in this course: a count, never anyone's answers."""
+    rows = db.session.execute(
+        db.select(CheckinResponse.week_start, CheckinResponse.privacy_mode, db.func.count())
+        .where(CheckinResponse.course_id == course_id, CheckinResponse.week_start.in_(week_starts))
+        .group_by(CheckinResponse.week_start, CheckinResponse.privacy_mode)
+    ).all()
+    counts: dict[date, int] = {}
+    for week_start, mode, n in rows:
+        counts[week_start] = counts.get(week_start, 0) + privacy.anonymous_respondents([mode]) * n
+    return counts
+
+
+def teacher_sees(response: CheckinResponse, anonymous_count: int, *, current: bool) -> list[str]:
+    """What the teacher can see of this response, in plain sentences for the student."""
+    vis = privacy.visibility(response.privacy_mode, anonymous_count)
+    lines: list[str] = []
+    if vis.names:
+        lines.append(_("Your answers, with your name."))
+    elif vis.item_values:
+        lines.append(_("Only group results, without your name."))
+        if response.open_answer:
+            lines.append(
+                _("Your open answer, without your name.")
+                if vis.open_text
+                else _("Not your open answer: fewer than %(n)s students answered.", n=privacy.MIN_OPEN_TEXT_RESPONDENTS)
+            )
+    else:
+        lines.append(
+            _("Nothing yet: fewer than %(n)s students answered so far.", n=privacy.MIN_ITEM_RESPONDENTS)
+            if current
+            else _("Nothing of your answers: fewer than %(n)s students answered.", n=privacy.MIN_ITEM_RESPONDENTS)
+        )
+    if response.contact_opt_in:
+        lines.append(_("Your request to talk, with your name."))
+    return lines
+
+
+@bp.route("/history")
+@learner_required
+def history():
+    launch = _checkin_launch()
+    course = launch.course
+    lang = _lang()
+    current = operations.current_week(course)
+    responses = db.session.execute(_own_responses(launch).order_by(CheckinResponse.week_start)).scalars().all()
+    by_week = {r.week_start: r for r in responses}
+    weeks = _history_weeks(responses[0].week_start if responses else None, current, course.timezone)
+    counts = _anonymous_counts(course.id, [w.start for w in weeks])
+
+    rows = []
+    for w in reversed(weeks):  # newest first in the table
+        r = by_week.get(w.start)
+        rows.append(
+            {
+                "week": w,
+                "label": _week_label(w),
+                "starts": format_date(w.start, "d MMM"),
+                "response": r,
+                "index": _score(r.index_score) if r else "",
+                "values": {i: (r.answers or {}).get(i) for i in SCALE_ITEMS} if r else {},
+                "teacher_sees": teacher_sees(r, counts.get(w.start, 0), current=w.start == current.start) if r else [],
+            }
+        )
+
+    chart_weeks = weeks[-CHART_WEEKS:]
+    chart_responses = [by_week.get(w.start) for w in chart_weeks]
+    index_chart = line_chart(
+        "chart-index",
+        items.construct_name("index", lang),
+        chart_weeks,
+        [r.index_score if r else None for r in chart_responses],
+        series=[tuple((r.item_versions or {}).get(i) for i in INDEX_ITEMS) if r else None for r in chart_responses],
+    )
+    questions = _questions(lang, launch.course_title)
+    item_charts = [
+        {
+            "question": q,
+            "chart": line_chart(
+                f"chart-{q.id}",
+                f"{q.stem} {q.completion}",
+                chart_weeks,
+                [(r.answers or {}).get(q.id) if r else None for r in chart_responses],
+                series=[(r.item_versions or {}).get(q.id) if r else None for r in chart_responses],
+                height=110,
+                y_labels=(1, 3, 5),
+            ),
+        }
+        for q in questions
+    ]
+    return render_template(
+        "checkin/student_history.html",
+        rows=rows,
+        responded=bool(responses),
+        index_chart=index_chart,
+        item_charts=item_charts,
+        questions=questions,
+        index_name=items.construct_name("index", lang),
+        stem=items.stem(lang, launch.course_title),
+        scale_labels=items.scale_labels(lang),
+        mode=operations.current_mode(course),
+        privacy_sentence=privacy.privacy_sentence(operations.current_mode(course), lang),
+        chart_weeks=len(chart_weeks),
+    )
