@@ -9,4 +9,6 @@ def select_locale() -> str:
     launch = g.get("launch")
     if launch is not None:
         return launch.locale
+    if g.get("locale_override"):
+        return g.locale_override
     return request.accept_languages.best_match(LANGUAGES) or "nl"

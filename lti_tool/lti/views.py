@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..extensions import csrf, db
-from ..models import ResourceLink
+from ..models import LaunchSession, ResourceLink
 from ..models.course import ACTIVITIES, ACTIVITY_FEEDBACK
 from . import claims as C
 from . import keys
@@ -140,6 +141,9 @@ def ready(lid_: str):
     """After the launch: did our session cookie survive? If not, offer a new window."""
     if browser_owns(lid_):
         return redirect(url_for("lti.entry", lid=lid_))
+    row = db.session.get(LaunchSession, lid_)
+    if row is not None:
+        g.locale_override = row.locale  # speak the launch's language, though the session is lost
     raise LaunchRefused(
         "cookies_blocked",
         detail="session cookie not stored after launch",
@@ -211,6 +215,10 @@ def deep_link():
         abort(404)
     errors: dict[str, str] = {}
     form = {"activity": request.form.get("activity", ""), "title": request.form.get("title", "").strip(), "maximum": request.form.get("maximum", "10").strip()}
+    if request.method == "POST" and request.form.get("cancel"):
+        # An empty item list is how Deep Linking says "nothing added" (the LMS just closes).
+        token, return_url = response_jwt(launch, [])
+        return render_template("lti/deep_link_return.html", jwt=token, return_url=return_url, title=None)
     if request.method == "POST":
         if form["activity"] not in ACTIVITIES:
             errors["activity"] = _("Choose what to add.")
