@@ -68,7 +68,7 @@ def load_config(instance_path: str) -> dict:
         # iframe the referrer policy may strip it, the token is what protects us.
         "WTF_CSRF_SSL_STRICT": False,
         "BABEL_DEFAULT_LOCALE": "nl",
-        "BABEL_TRANSLATION_DIRECTORIES": "translations;checkin/translations;feedback/translations",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations;checkin/translations;checkin/dashboard_i18n/translations;feedback/translations",
         "ERBIJ_LAUNCH_TTL": int(os.environ.get("ERBIJ_LAUNCH_TTL", 8 * 3600)),
         "ERBIJ_HTTP_TIMEOUT": float(os.environ.get("ERBIJ_HTTP_TIMEOUT", 10)),
         "ERBIJ_KEY_OVERLAP": int(os.environ.get("ERBIJ_KEY_OVERLAP", 24 * 3600)),

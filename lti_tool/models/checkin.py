@@ -51,3 +51,23 @@ class CheckinSettings(db.Model):
     # When the privacy mode last changed: students see a notice before their next check-in.
     privacy_changed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TeacherReflection(db.Model):
+    """A teacher's private after-lesson note for one week of one course.
+
+    Private to the teacher who wrote it: every query filters on ``user_id`` as well as
+    ``course_id``, so a co-teacher of the same course never sees it. One note per teacher,
+    course and week (the unique constraint); saving again overwrites it.
+    """
+
+    __tablename__ = "teacher_reflections"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date]  # Monday of the ISO week, course time zone (as CheckinResponse)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,199 @@
+"""Server-side SVG charts for the teacher dashboard, as pure geometry.
+
+Erbij draws its charts itself (no script, nothing from other hosts). These functions only
+compute positions and texts; ``templates/checkin/_dash_chart.html`` turns them into SVG
+with presentation attributes (the Content-Security-Policy forbids ``style=""``).
+
+Rules every chart keeps:
+- a week without a value is a gap, never a point at the bottom: "no answers" and "too few
+  answers to show" are different states and both are drawn as no value;
+- a line joins two neighbouring weeks only when both have a value of the same series key
+  (the item versions), so a changed wording never looks like a change in the class;
+- every chart has a title and a one-sentence description; the page adds a data table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .items import SCALE_MAX, SCALE_MIN
+
+VALUE = "value"
+TOO_FEW = "too_few"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float | None  # None: nothing to draw this week
+    label: str  # the week number under the axis
+    status: str  # VALUE, TOO_FEW or NONE
+    selected: bool = False
+    show_label: bool = True
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """A line chart on the 1-5 scale, one point per week, in viewBox units."""
+
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    top: float
+    bottom: float
+    left: float
+    right: float
+    step: float
+    points: tuple[ChartPoint, ...]
+    segments: tuple[str, ...]  # polyline "x,y x,y" runs
+    y_ticks: tuple[tuple[float, str], ...]
+    font_size: int
+    lower_is_better: bool = False
+    scale_both_sides: bool = False  # the 1-5 labels on the right too, for a chart that scrolls
+
+    @property
+    def selected(self) -> ChartPoint | None:
+        return next((p for p in self.points if p.selected), None)
+
+    @property
+    def band_width(self) -> float:
+        """Width of the highlight behind the selected week and of a "too few" mark."""
+        return max(min(self.step * 0.8, 28.0), 6.0)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A tiny line of a student's last weeks; the label carries every value for screen readers."""
+
+    id: str
+    label: str
+    width: int
+    height: int
+    points: tuple[tuple[float, float | None], ...]
+    segments: tuple[str, ...]
+
+
+def _y(value: float, top: float, bottom: float) -> float:
+    return round(bottom - (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (bottom - top), 1)
+
+
+def _segments(points: Sequence[tuple[float, float | None]], keys: Sequence[object]) -> tuple[str, ...]:
+    """Polyline runs over neighbouring points that both have a value and the same key."""
+    runs: list[str] = []
+    run: list[tuple[float, float]] = []
+    previous: object = object()
+    for (x, y), key in zip(points, keys, strict=True):
+        if y is None or (run and key != previous):
+            if len(run) > 1:
+                runs.append(" ".join(f"{px},{py}" for px, py in run))
+            run = []
+        if y is not None:
+            run.append((x, y))
+        previous = key
+    if len(run) > 1:
+        runs.append(" ".join(f"{px},{py}" for px, py in run))
+    return tuple(runs)
+
+
+def label_every(n: int, room: int) -> int:
+    """Show every k-th week label so that at most ``room`` labels fit under the axis."""
+    return max(1, math.ceil(n / max(room, 1)))
+
+
+def trend_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    statuses: Sequence[str],
+    *,
+    series: Sequence[object] | None = None,
+    selected: int | None = None,
+    width: int = 560,
+    height: int = 220,
+    font_size: int = 13,
+    max_labels: int = 14,
+    lower_is_better: bool = False,
+    scale_both_sides: bool = False,
+) -> TrendChart:
+    """Lay out one value per week on a 1-5 axis.
+
+    ``labels`` are the texts under the axis (week numbers), ``statuses`` say per week
+    whether there is a value, too few answers to show one, or no answers at all.
+    ``series`` holds a key per week (the item versions); a line never crosses a change of
+    key. ``selected`` is the index of the week the page is about: it gets a highlight and
+    always keeps its label; other labels are thinned out so they never overlap.
+    ``scale_both_sides`` repeats the 1-5 labels on the right, for a chart that a phone
+    shows scrolled to its newest weeks.
+    """
+    n = len(labels)
+    if not (len(values) == len(statuses) == n):
+        raise ValueError("labels, values and statuses must have the same length")
+    left = float(font_size * 2.2)
+    right = float(width - (font_size * 2.2 if scale_both_sides else font_size * 0.9))
+    top, bottom = float(font_size * 0.9), float(height - font_size * 2.1)
+    step = (right - left) / max(n - 1, 1)
+    # A label is about two digits wide; keep labels at least that far apart.
+    min_gap = max(1, math.ceil(font_size * 1.6 / step)) if n > 1 else 1
+    every = max(label_every(n, max_labels), min_gap)
+    keys = list(series) if series is not None else [None] * n
+    # Count from the newest week, which is most often the one the page is about.
+    shown = {i for i in range(n) if (n - 1 - i) % every == 0}
+    if selected is not None and 0 <= selected < n:
+        shown = {i for i in shown if abs(i - selected) >= min_gap} | {selected}
+
+    points = []
+    for i, (label, value, status) in enumerate(zip(labels, values, statuses, strict=True)):
+        x = round(left + i * step if n > 1 else (left + right) / 2, 1)
+        points.append(
+            ChartPoint(
+                x=x,
+                y=_y(value, top, bottom) if status == VALUE and value is not None else None,
+                label=label,
+                status=status if value is not None or status != VALUE else NONE,
+                selected=i == selected,
+                show_label=i in shown,
+            )
+        )
+    return TrendChart(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=width,
+        height=height,
+        top=top,
+        bottom=bottom,
+        left=left,
+        right=right,
+        step=step,
+        points=tuple(points),
+        segments=_segments([(p.x, p.y) for p in points], keys),
+        y_ticks=tuple((_y(v, top, bottom), str(v)) for v in range(SCALE_MIN, SCALE_MAX + 1)),
+        font_size=font_size,
+        lower_is_better=lower_is_better,
+        scale_both_sides=scale_both_sides,
+    )
+
+
+def sparkline(
+    chart_id: str,
+    values: Sequence[float | None],
+    describe: Callable[[Sequence[float | None]], str],
+    *,
+    series: Sequence[object] | None = None,
+    width: int = 96,
+    height: int = 28,
+) -> Sparkline:
+    """A student's last weeks as a tiny line (1-5); ``describe`` writes the accessible label."""
+    n = len(values)
+    pad = 3.0
+    step = (width - 2 * pad) / max(n - 1, 1)
+    pts = tuple((round(pad + i * step, 1), _y(v, pad, height - pad) if v is not None else None) for i, v in enumerate(values))
+    keys = list(series) if series is not None else [None] * n
+    return Sparkline(chart_id, describe(values), width, height, pts, _segments(pts, keys))
