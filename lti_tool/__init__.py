@@ -79,10 +79,4 @@ def _register_features(app: Flask) -> None:
     import importlib
 
     for name in FEATURES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not name.startswith(exc.name or "?"):
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(name).bp)

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .extensions import db
+from .extensions import cache, db
 from .lti import LaunchContext, PlatformServices, ServiceError
 from .lti.roles import erbij_role
 from .models import Course, Membership, User
@@ -20,6 +20,7 @@ from .timeutil import utcnow
 log = logging.getLogger(__name__)
 
 MIN_INTERVAL = timedelta(seconds=60)  # two tabs opening at once sync once
+FAILURE_COOLDOWN = 60  # seconds: while an LMS hangs, only one page a minute waits for it
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,14 @@ def sync_roster(launch: LaunchContext, *, force: bool = False) -> RosterSync:
         return RosterSync(course.roster_synced_at, ok=False, error="no NRPS service in this launch")
     if not force and course.roster_synced_at and utcnow() - course.roster_synced_at < MIN_INTERVAL:
         return RosterSync(course.roster_synced_at, ok=True)
+    cooldown_key = f"roster-failed:{course.id}"
+    if not force and cache.get(cooldown_key):
+        return RosterSync(course.roster_synced_at, ok=False, error="the last sync failed less than a minute ago")
     try:
         members = PlatformServices(launch.registration_id).roster(launch.nrps_url)
     except ServiceError as exc:
         log.warning("roster sync failed course=%s status=%s: %s", course.id, exc.status, exc)
+        cache.set(cooldown_key, 1, timeout=FAILURE_COOLDOWN)
         return RosterSync(course.roster_synced_at, ok=False, error=str(exc))
 
     users = {

@@ -15,6 +15,7 @@ from functools import wraps
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -118,14 +119,23 @@ def _context_from_row(row: LaunchSession) -> LaunchContext:
 
 # ---------------------------------------------------------------- creating
 def _upsert(model, where: dict, values: dict):
+    """Get-or-create by a unique key, then update — safe when two workers race.
+
+    The first launch of a course often comes from many students at once; the unique
+    constraint decides, and the loser reads the winner's row.
+    """
     row = db.session.execute(db.select(model).filter_by(**where)).scalar_one_or_none()
     if row is None:
-        row = model(**where, **values)
-        db.session.add(row)
-        db.session.flush()
-    else:
-        for k, v in values.items():
-            setattr(row, k, v)
+        try:
+            with db.session.begin_nested():
+                row = model(**where, **values)
+                db.session.add(row)
+        except IntegrityError:
+            row = db.session.execute(db.select(model).filter_by(**where)).scalar_one()
+        else:
+            return row
+    for k, v in values.items():
+        setattr(row, k, v)
     return row
 
 

@@ -446,3 +446,28 @@ def test_forms_need_a_csrf_token(client, launch):
     result = launch("instructor", activity=None)
     resp = client.post(f"/l/{result.lid}/setup", data={"activity": "checkin"})
     assert resp.status_code == 400 and "csrf" not in resp.get_data(as_text=True).lower()[:0]
+
+
+def test_concurrent_first_launches_of_a_course(app, platform, new_browser):
+    """Many students open a new course at once: one course row, no error for anyone."""
+    import concurrent.futures
+    import threading
+
+    barrier = threading.Barrier(6)
+
+    def one(i):
+        b = new_browser()
+        step = start_login(b, platform, login_hint=f"student-{i}")
+        token = platform.sign(platform.claims(nonce=step.nonce, role="learner", user=f"student-{i}", course="new-course", link="new-link"))
+        barrier.wait()
+        return b.post("/lti/launch", data={"id_token": token, "state": step.state}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(one, range(6)))
+    assert statuses == [302] * 6
+    from lti_tool.models import ResourceLink
+
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Course)).scalar() == 1
+        assert db.session.execute(db.select(db.func.count()).select_from(ResourceLink)).scalar() == 1
+        assert db.session.execute(db.select(db.func.count()).select_from(LaunchSession)).scalar() == 6
