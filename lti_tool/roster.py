@@ -7,6 +7,7 @@ down leaves the last roster in place; the page shows when it was last synced.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,11 +83,34 @@ def sync_roster(launch: LaunchContext, *, force: bool = False) -> RosterSync:
     return RosterSync(course.roster_synced_at, ok=True)
 
 
+# Dutch (and Flemish, Arabic-Dutch) family-name prefixes that class lists skip when sorting.
+NAME_PREFIXES = frozenset("de den der des het 't ten ter te van vande vander von di da du la le el al bin ben ibn op in".split())
+
+
+def name_sort_key(user: User) -> tuple[str, str]:
+    """Sort like a Dutch class list: by family name without prefixes ('de Vries' → 'vries')."""
+    family, given = user.family_name, user.given_name
+    if not family:
+        parts = (user.name or user.sub).split()
+        # Without a family-name field: the first prefix word, or else the last word, starts it.
+        start = next((i for i, p in enumerate(parts[1:], 1) if p.lower() in NAME_PREFIXES), len(parts) - 1)
+        family, given = " ".join(parts[start:]), " ".join(parts[:start])
+    words = family.split()
+    while len(words) > 1 and words[0].lower() in NAME_PREFIXES:
+        words = words[1:]
+    return (_fold(" ".join(words)), _fold(given))
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-free, so that Öztürk sorts with the O's."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
 def learners(course_id: int) -> list[tuple[Membership, User]]:
-    """Active learners of a course, sorted by display name."""
+    """Active learners of a course, sorted like a class list (family name, prefixes ignored)."""
     rows = db.session.execute(
         db.select(Membership, User)
         .join(User, User.id == Membership.user_id)
         .where(Membership.course_id == course_id, Membership.role == ROLE_LEARNER, Membership.active.is_(True))
     ).all()
-    return sorted(rows, key=lambda r: (r[1].display_name() or r[1].sub).lower())
+    return sorted(rows, key=lambda r: name_sort_key(r[1]))

@@ -50,3 +50,17 @@ def test_outage_keeps_last_roster_and_cools_down(app, client, launch, platform, 
         assert nrps.call_count == 1  # the second page load did not wait for the LMS again
         assert db.session.get(Course, ctx.course_id).roster_synced_at is None
         assert db.session.execute(db.select(Membership)).scalar_one().role == "instructor"
+
+
+def test_class_list_order_ignores_family_name_prefixes():
+    from lti_tool.roster import name_sort_key
+
+    people = [
+        User(sub="1", name="Anouk de Vries", given_name="Anouk", family_name="de Vries"),
+        User(sub="2", name="Mohammed el Amrani", given_name="Mohammed", family_name="el Amrani"),
+        User(sub="3", name="Tim van Dijk"),  # no family-name field (Moodle privacy settings)
+        User(sub="4", name="Sanne Bakker", given_name="Sanne", family_name="Bakker"),
+        User(sub="5", name="Yasmin Öztürk"),
+    ]
+    order = [u.sub for u in sorted(people, key=name_sort_key)]
+    assert order == ["2", "4", "3", "5", "1"]  # Amrani, Bakker, Dijk, Öztürk, Vries
