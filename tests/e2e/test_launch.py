@@ -83,7 +83,7 @@ def _add_activity(b, kind: str, title: str, maximum: str | None = None) -> str:
     frame.locator("input[name=title]").fill(title)
     if maximum is not None:
         frame.locator("input[name=maximum]").fill(maximum)
-    frame.locator("main form button[type=submit]").click()
+    frame.locator("main form button[type=submit]:not([name=cancel])").click()
     b.wait_lms(rf"/courses/{DL_COURSE}\?(.*&)?added=")
     notice = b.page.locator(".notice.success")
     link = notice.get_by_role("link", name=title)
@@ -111,6 +111,14 @@ def test_deep_linking(open_browser, lang, storage, regime):
     row = b.page.locator(".activity-list li", has_text=feedback_title)
     if row.locator(".badge", has_text="graded").count() != 1:
         b.fail(f"The new feedback activity {feedback_title!r} has no gradebook column (no 'graded' badge)", b.page)
+
+    # Cancel adds nothing and brings the teacher back to the course.
+    before = b.page.locator(".activity-list li").count()
+    frame = b.open_add_activity(DL_COURSE)
+    frame.locator("main form button[name=cancel]").click()
+    b.wait_lms(rf"/courses/{DL_COURSE}")
+    if b.page.locator(".activity-list li").count() != before:
+        b.fail("Cancelling the chooser added an activity", b.page)
 
     # The new links launch into what they were created as.
     b.open_activity(feedback_id, expect=r"/feedback/grading", course=DL_COURSE)
