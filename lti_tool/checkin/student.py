@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..lti import LaunchContext, current_launch, learner_required
@@ -60,9 +61,14 @@ def _week_dates(week: Week) -> str:
     return f"{format_date(week.start, 'd MMM')} – {format_date(week.end, 'd MMM')}"
 
 
-def _week_label(week: Week) -> str:
-    """ "week 47 (16–22 nov)": the ISO week number students hear at school, and the dates."""
-    return _("week %(number)s (%(dates)s)", number=week.iso_week, dates=_week_dates(week))
+def _week_label(week: Week) -> Markup:
+    """ "week 47 (16–22 nov)": the ISO week number students hear at school, and the dates.
+
+    HTML: the dates sit in a ``nowrap`` span, so a narrow screen never breaks a line inside
+    "(16–22 nov)" (a line may still break after "week 47").
+    """
+    dates = Markup('<span class="nowrap">{}</span>').format(_week_dates(week))
+    return escape(_("week %(number)s (%(dates)s)")) % {"number": week.iso_week, "dates": dates}
 
 
 def _deadline(week: Week) -> str:
@@ -92,7 +98,7 @@ class ScaleQuestion:
 
 def _questions(lang: str, course_title: str | None = None) -> list[ScaleQuestion]:
     """The seven scale items, each as stem + completion, so that every legend is a whole
-    sentence (read on its own by a screen reader) while the page can tone the stem down."""
+    sentence (read on its own by a screen reader) while the page shows the stem only once."""
     labels = items.scale_labels(lang)
     options = [(str(v), labels[v - SCALE_MIN]) for v in range(SCALE_MIN, SCALE_MAX + 1)]
     questions = []
@@ -167,6 +173,7 @@ def form():
         week=week,
         week_label=_week_label(week),
         deadline=_deadline(week),
+        stem=items.stem(lang, launch.course_title),
         questions=_questions(lang, launch.course_title),
         o1_text=items.item_text("O1", lang, launch.course_title),
         q_text=items.item_text("Q", lang, launch.course_title),
@@ -199,9 +206,12 @@ def done():
         for q in _questions(lang)
         if q.id in (response.answers or {})
     ]
+    just_saved = request.args.get("saved") == "1"
     return render_template(
         "checkin/student_done.html",
-        just_saved=request.args.get("saved") == "1",
+        just_saved=just_saved,
+        # A second save in the same week changed the answers: say so, not "thank you" again.
+        changed=just_saved and response.revision > 1,
         new_week=request.args.get("new_week") == "1",
         response=response,
         mode=response.privacy_mode,
@@ -258,7 +268,9 @@ def line_chart(
     ``series`` key (e.g. the item version: trends compare like with like). A week without
     response is a gap, never a point at the bottom.
     """
-    width, left, right, top, bottom = 320, 26.0, 312.0, 10.0, float(height - 22)
+    # Room around the plot for labels up to 17 units high: on a phone checkin.css draws
+    # them that large, so they are still ~12 px when the chart is scaled down.
+    width, left, right, top, bottom = 320, 34.0, 306.0, 10.0, float(height - 26)
     n = len(weeks)
     step = (right - left) / max(n - 1, 1)
     keys = list(series) if series is not None else [None] * n

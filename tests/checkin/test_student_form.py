@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-from lti_tool.checkin import operations
+from lti_tool.checkin import items, operations
 
 from .test_student_support import (
     ANSWERS,
@@ -19,12 +20,14 @@ from .test_student_support import (
     course_id_of,
     csrf_token,
     form_url,
+    landmark_names,
     open_form,
     set_course,
     set_settings,
     submit,
     text_of,
     textarea,
+    visible_text,
 )
 
 SCALE = ("B1", "B2", "S1", "P1", "C1", "P2", "A1")
@@ -84,6 +87,44 @@ def test_learner_launch_in_english(launch):
     assert "not at all true" in text and "completely true" in text
     assert "I would like my teacher to have a short chat with me this week." in text
     assert "Skipping is fine" in text
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_the_stem_is_shown_once_and_every_legend_is_still_a_whole_sentence(launch, locale):
+    page = launch("learner", locale=locale).response.get_data(as_text=True)
+    stem = {"nl": "Deze week in Nederlands 2", "en": "This week in Nederlands 2"}[locale]
+    # On screen: once, as a lead-in right before the first statement (not above each one).
+    assert visible_text(page).count(stem) == 1
+    lead = re.search(r'<p class="q-lead">(.*?)</p>\s*<fieldset[^>]*id="item-B1"', page, re.S)
+    assert lead and text_of(lead.group(1)) == items.stem(locale, "Nederlands 2")
+    # For a screen reader each group's legend is the whole statement, stem included.
+    for item_id, body in _fieldsets(page).items():
+        legend = re.search(r"<legend>(.*?)</legend>", body, re.S).group(1)
+        assert text_of(legend) == items.item_text(item_id, locale, "Nederlands 2")
+        assert re.search(rf'<span class="visually-hidden">{re.escape(stem)}[^<]*</span>', legend)
+        assert items.get_item(item_id).text[locale] in visible_text(legend)
+
+
+@pytest.mark.parametrize(
+    ("now", "dates"),
+    [(datetime(2026, 11, 18, 10), "16–22 nov"), (datetime(2026, 10, 28, 10), "26 okt – 1 nov")],
+)
+def test_the_week_dates_are_kept_on_one_line(launch, client, monkeypatch, now, dates):
+    monkeypatch.setattr(operations, "now", lambda: now)
+    lid = launch("learner").lid
+    page = open_form(client, lid)
+    eyebrow = re.search(r'<p class="eyebrow">(.*?)</p>', page, re.S).group(1)
+    assert f'(<span class="nowrap">{dates}</span>)' in eyebrow
+    submit(client, lid)
+    done = client.get(f"/l/{lid}/checkin/week/done").get_data(as_text=True)
+    assert f'<span class="nowrap">{dates}</span>' in done
+    css = (Path(__file__).parents[2] / "lti_tool/static/checkin.css").read_text()
+    assert re.search(r"\.nowrap\s*\{[^}]*white-space:\s*nowrap", css)
+
+
+def test_form_landmarks_have_distinct_names(launch):
+    names = landmark_names(launch("learner").response.get_data(as_text=True))
+    assert names and len(names) == len(set(names)), names
 
 
 @pytest.mark.parametrize(("locale", "sentence"), [("nl", IDENT_NL), ("en", IDENT_EN)])
@@ -148,6 +189,31 @@ def test_changing_in_the_same_week_keeps_one_row_and_prefills(app, launch, clien
     page = open_form(client, lid)
     assert {i: checked(page, i) for i in SCALE} == OTHER_ANSWERS
     assert checked(page, "O1") is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "thanks", "changed", "changed_title"),
+    [
+        ("nl", "Dank je wel voor het invullen!", "Je wijzigingen zijn opgeslagen.", "Wijzigingen opgeslagen"),
+        ("en", "Thank you for checking in!", "Your changes are saved.", "Changes saved"),
+    ],
+)
+def test_saving_again_the_same_week_says_the_changes_are_saved(app, launch, client, locale, thanks, changed, changed_title):
+    lid = launch("learner", locale=locale).lid
+    first = client.get(submit(client, lid).headers["Location"]).get_data(as_text=True)
+    assert thanks in text_of(first) and changed not in text_of(first)
+    again = submit(client, lid, OTHER_ANSWERS)
+    assert again.status_code == 302
+    assert all_responses(app)[0]["revision"] == 2
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    text = text_of(page)
+    assert re.search(r"<h1>\s*" + re.escape(changed) + r"\s*</h1>", page)
+    assert thanks not in text  # not a second "thank you" as if it were the first time
+    assert f"<title>{changed_title}" in page
+    assert (ANON_NL if locale == "nl" else ANON_EN) in text  # the rest of the page is as before
+    # Coming back later (no fresh save) is neither: "you have checked in this week".
+    later = text_of(client.get(f"/l/{lid}/checkin/week/done").get_data(as_text=True))
+    assert changed not in later and thanks not in later
 
 
 def test_returning_launch_shows_the_current_answers(app, launch, client):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from lti_tool.checkin import operations
-from lti_tool.checkin.student import line_chart
+from lti_tool.checkin.student import CHART_WEEKS, line_chart
 from lti_tool.checkin.weeks import week_of
 
 from .test_student_support import (
     ANSWERS,
     OTHER_ANSWERS,
     course_id_of,
+    landmark_names,
     open_form,
     set_course,
     submit,
@@ -161,6 +163,34 @@ def test_history_is_scoped_to_the_course(app, launch, client, monkeypatch):
     assert "checked" not in open_form(client, lid_b)
 
 
+def test_history_landmarks_have_distinct_names(launch, client, monkeypatch):
+    """axe landmark-unique: the table's scroll box (a focusable region) is not named like its section."""
+    lid = launch("learner", locale="en").lid
+    _at(monkeypatch, WED[47])
+    submit(client, lid, ANSWERS)
+    page = _history(client, lid)
+    names = landmark_names(page)
+    assert ("region", "Week by week") in names
+    assert ("region", "Table: your answers per week") in names
+    assert len(names) == len(set(names)), names
+    assert re.search(r'<div class="table-wrap" tabindex="0" role="region" aria-label="[^"]+">\s*<table', page)
+    done = client.get(f"/l/{lid}/checkin/week/done").get_data(as_text=True)
+    assert len(landmark_names(done)) == len(set(landmark_names(done)))
+
+
+def test_links_on_their_own_line_are_comfortable_targets(launch, client, monkeypatch):
+    """ "See your earlier check-ins" and "Back to this week's check-in" stand alone (no
+    sentence around them): WCAG 2.5.8 wants ≥ 24×24 px; our rule for touch is 44 px."""
+    lid = launch("learner").lid
+    _at(monkeypatch, WED[47])
+    assert re.search(r'<p class="history-link"><a href="[^"]+/checkin/history">', open_form(client, lid))
+    assert re.search(r'<p class="history-link"><a href="[^"]+/checkin/">', _history(client, lid))
+    css = (Path(__file__).parents[2] / "lti_tool/static/checkin.css").read_text()
+    rule = re.search(r"\.history-link a\s*\{([^}]*)\}", css).group(1)
+    assert "inline-flex" in rule or "inline-block" in rule  # an inline link's box is only the text's height
+    assert float(re.search(r"min-height:\s*([\d.]+)rem", rule).group(1)) >= 1.5
+
+
 # ---------------------------------------------------------------- the chart geometry
 @pytest.fixture
 def request_ctx(app):
@@ -188,3 +218,33 @@ def test_line_chart_of_one_week_is_a_centred_point(request_ctx):
     chart = line_chart("c", "t", _weeks(1), [3])
     assert chart.segments == []
     assert chart.points[0].x == pytest.approx((chart.left + chart.right) / 2)
+
+
+def test_line_chart_leaves_room_for_large_labels(request_ctx):
+    """On a phone checkin.css draws the labels up to 17 viewBox units high (the chart is
+    scaled to ~265 px): the week numbers must still fit inside the viewBox, clear of the dots."""
+    for height in (150, 110):
+        chart = line_chart("c", "t", _weeks(CHART_WEEKS), [3] * CHART_WEEKS, height=height)
+        half_label = 17 * 0.6  # half of a two-digit number at 17 units
+        assert chart.points[-1].x + half_label <= chart.width
+        assert chart.points[0].x - half_label >= 0
+        assert chart.height - chart.bottom >= 4.5 + 17  # a dot at 1, then the label below it
+        gap = chart.points[1].x - chart.points[0].x
+        assert gap >= 2 * half_label + 6  # neighbouring week numbers never touch
+        # The 1-5 labels end 10 units left of the plot (_chart.html), clear of a first-week
+        # dot (r 4.5), and even at 17 units they start inside the viewBox.
+        assert chart.left - 10 >= 17 * 0.6 + 2
+
+
+def test_chart_labels_grow_as_the_chart_gets_narrower(launch, client, monkeypatch):
+    lid = launch("learner").lid
+    _at(monkeypatch, WED[47])
+    submit(client, lid, ANSWERS)
+    page = _history(client, lid)
+    for svg in re.findall(r'<div class="chart-box">\s*<svg.*?</svg>\s*</div>', page, re.S):
+        assert all('class="chart-label"' in t for t in re.findall(r"<text[^>]*>", svg))
+    assert len(re.findall(r'<div class="chart-box">', page)) == 8
+    css = (Path(__file__).parents[2] / "lti_tool/static/checkin.css").read_text()
+    assert re.search(r"\.chart-box\s*\{[^}]*container-type:\s*inline-size", css)
+    sizes = {float(px) for px in re.findall(r"@container[^{]*\{\s*\.chart-label\s*\{\s*font-size:\s*([\d.]+)px", css)}
+    assert max(sizes) >= 16  # the narrowest boxes (a phone) get the largest units

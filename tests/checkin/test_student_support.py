@@ -122,3 +122,34 @@ def as_ints(answers: dict) -> dict:
 def clean(answers: dict, *, o1: bool = False, q: str = "") -> dict:
     """Answers as items.validate_answers returns them: what operations.save_checkin takes."""
     return {**as_ints(answers), "O1": o1, "Q": q}
+
+
+def landmark_names(page: str) -> list[tuple[str, str]]:
+    """(role, accessible name) of every named region landmark: <section>/<form> with
+    aria-label(ledby) and any role="region". axe's landmark-unique wants no two alike."""
+    found = []
+    for tag, attrs in re.findall(r"<(section|form|div|aside|nav)\b([^>]*)>", page):
+        role = re.search(r'\srole="([^"]+)"', attrs)
+        role = role.group(1) if role else {"section": "region", "form": "form", "aside": "complementary", "nav": "navigation"}.get(tag)
+        if role not in ("region", "form", "complementary", "navigation"):
+            continue
+        label = re.search(r'\saria-label="([^"]*)"', attrs)
+        labelledby = re.search(r'\saria-labelledby="([^"]*)"', attrs)
+        if label:
+            name = html_lib.unescape(label.group(1))
+        elif labelledby:
+            parts = []
+            for ref in labelledby.group(1).split():
+                m = re.search(rf'<(\w+)[^>]*\sid="{re.escape(ref)}"[^>]*>(.*?)</\1>', page, re.S)
+                assert m, f"aria-labelledby points to a missing id {ref!r}"
+                parts.append(text_of(m.group(2)))
+            name = " ".join(parts)
+        else:
+            continue  # an unnamed section is no landmark
+        found.append((role, name))
+    return found
+
+
+def visible_text(page: str) -> str:
+    """text_of without what is only there for screen readers (.visually-hidden spans)."""
+    return text_of(re.sub(r'<span class="visually-hidden">.*?</span>', " ", page, flags=re.S))
