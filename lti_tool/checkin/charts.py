@@ -1,8 +1,10 @@
-"""Server-side SVG charts for the teacher dashboard, as pure geometry.
+"""Server-side SVG charts of the check-in, as pure geometry: the one place that lays out a chart.
 
 Erbij draws its charts itself (no script, nothing from other hosts). These functions only
-compute positions and texts; ``templates/checkin/_dash_chart.html`` turns them into SVG
-with presentation attributes (the Content-Security-Policy forbids ``style=""``).
+compute positions and texts; the templates turn them into SVG with presentation attributes
+(the Content-Security-Policy forbids ``style=""``): ``templates/checkin/_dash_chart.html``
+for the teacher dashboard (trends, sparklines), ``templates/checkin/_chart.html`` for the
+student's own history.
 
 Rules every chart keeps:
 - a week without a value is a gap, never a point at the bottom: "no answers" and "too few
@@ -27,6 +29,8 @@ NONE = "none"
 
 @dataclass(frozen=True)
 class ChartPoint:
+    """One week of a chart, in viewBox units."""
+
     x: float
     y: float | None  # None: nothing to draw this week
     label: str  # the week number under the axis
@@ -79,6 +83,7 @@ class Sparkline:
 
 
 def _y(value: float, top: float, bottom: float) -> float:
+    """The height of a value on the 1-5 scale: SCALE_MIN at ``bottom``, SCALE_MAX at ``top``."""
     return round(bottom - (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (bottom - top), 1)
 
 
@@ -111,7 +116,7 @@ def trend_chart(
     description: str,
     labels: Sequence[str],
     values: Sequence[float | None],
-    statuses: Sequence[str],
+    statuses: Sequence[str] | None = None,
     *,
     series: Sequence[object] | None = None,
     selected: int | None = None,
@@ -121,6 +126,9 @@ def trend_chart(
     max_labels: int = 14,
     lower_is_better: bool = False,
     scale_both_sides: bool = False,
+    padding: tuple[float, float, float, float] | None = None,
+    ticks: Sequence[int] = tuple(range(SCALE_MIN, SCALE_MAX + 1)),
+    label_size: float | None = None,
 ) -> TrendChart:
     """Lay out one value per week on a 1-5 axis.
 
@@ -131,16 +139,27 @@ def trend_chart(
     always keeps its label; other labels are thinned out so they never overlap.
     ``scale_both_sides`` repeats the 1-5 labels on the right, for a chart that a phone
     shows scrolled to its newest weeks.
+
+    Options for other uses of the same chart:
+    ``statuses`` may be left out: a week with a value is VALUE, a week without one NONE.
+    ``padding`` (top, right, bottom, left) sets the room around the plot for the labels
+    instead of deriving it from ``font_size``. ``ticks`` are the scale values with a
+    gridline and a label. ``label_size`` is the largest size the labels may be drawn at
+    when a stylesheet enlarges them (on a phone); week labels are thinned for that size.
     """
     n = len(labels)
+    if statuses is None:
+        statuses = [NONE if v is None else VALUE for v in values]
     if not (len(values) == len(statuses) == n):
         raise ValueError("labels, values and statuses must have the same length")
-    left = float(font_size * 2.2)
-    right = float(width - (font_size * 2.2 if scale_both_sides else font_size * 0.9))
-    top, bottom = float(font_size * 0.9), float(height - font_size * 2.1)
+    if padding is None:
+        padding = (font_size * 0.9, font_size * (2.2 if scale_both_sides else 0.9), font_size * 2.1, font_size * 2.2)
+    pad_top, pad_right, pad_bottom, pad_left = (float(p) for p in padding)
+    left, right = pad_left, width - pad_right
+    top, bottom = pad_top, height - pad_bottom
     step = (right - left) / max(n - 1, 1)
     # A label is about two digits wide; keep labels at least that far apart.
-    min_gap = max(1, math.ceil(font_size * 1.6 / step)) if n > 1 else 1
+    min_gap = max(1, math.ceil((label_size or font_size) * 1.6 / step)) if n > 1 else 1
     every = max(label_every(n, max_labels), min_gap)
     keys = list(series) if series is not None else [None] * n
     # Count from the newest week, which is most often the one the page is about.
@@ -174,7 +193,7 @@ def trend_chart(
         step=step,
         points=tuple(points),
         segments=_segments([(p.x, p.y) for p in points], keys),
-        y_ticks=tuple((_y(v, top, bottom), str(v)) for v in range(SCALE_MIN, SCALE_MAX + 1)),
+        y_ticks=tuple((_y(v, top, bottom), str(v)) for v in ticks),
         font_size=font_size,
         lower_is_better=lower_is_better,
         scale_both_sides=scale_both_sides,

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..lti import LaunchContext, current_launch, learner_required
 from ..models.checkin import CheckinResponse, CheckinSettings
 from ..models.course import ACTIVITY_CHECKIN
-from . import items, operations, privacy
+from . import charts, items, operations, privacy
 from .blueprint import bp
 from .items import Q_MAX_LENGTH, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
 from .signals import INDEX_ITEMS
@@ -226,33 +226,14 @@ def done():
 
 
 # ---------------------------------------------------------------- history
-@dataclass(frozen=True)
-class ChartPoint:
-    x: float
-    y: float | None  # None: no response that week
-    week: int
-    value_text: str
+# Room around the plot (top, right, bottom, left, in viewBox units) for labels up to 17
+# units high: on a phone checkin.css draws them that large, so they are still ~12 px when
+# the 320-wide chart is scaled down.
+HISTORY_CHART_PADDING = (10.0, 14.0, 26.0, 34.0)
+HISTORY_CHART_LABEL_MAX = 17
 
 
-@dataclass(frozen=True)
-class LineChart:
-    """Geometry of a small server-side SVG line chart on the 1-5 scale (viewBox units)."""
-
-    id: str
-    title: str
-    description: str
-    width: int
-    height: int
-    top: float
-    bottom: float
-    left: float
-    right: float
-    points: list[ChartPoint]
-    segments: list[str]  # polyline "x,y x,y" runs between weeks that can be joined
-    y_ticks: list[tuple[float, str]]
-
-
-def line_chart(
+def history_chart(
     chart_id: str,
     title: str,
     weeks: Sequence[Week],
@@ -260,60 +241,30 @@ def line_chart(
     *,
     series: Sequence[object] | None = None,
     height: int = 150,
-    y_labels: Sequence[int] = (1, 2, 3, 4, 5),
-) -> LineChart:
-    """Lay out one value per week (None = no response) on a 1-5 axis.
+    ticks: Sequence[int] = (1, 2, 3, 4, 5),
+) -> charts.TrendChart:
+    """One of the student's charts: one value per week (None = no response) on the 1-5 axis.
 
-    A line joins two neighbouring weeks only when both have a value and the same
-    ``series`` key (e.g. the item version: trends compare like with like). A week without
-    response is a gap, never a point at the bottom.
+    The geometry is ``charts.trend_chart``'s; this adds the history's size and the
+    description, which names every week ("week 46: no response").
     """
-    # Room around the plot for labels up to 17 units high: on a phone checkin.css draws
-    # them that large, so they are still ~12 px when the chart is scaled down.
-    width, left, right, top, bottom = 320, 34.0, 306.0, 10.0, float(height - 26)
-    n = len(weeks)
-    step = (right - left) / max(n - 1, 1)
-    keys = list(series) if series is not None else [None] * n
-
-    def y_of(v: float) -> float:
-        return bottom - (v - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (bottom - top)
-
-    points = [
-        ChartPoint(
-            x=round(left + i * step if n > 1 else (left + right) / 2, 1),
-            y=round(y_of(v), 1) if v is not None else None,
-            week=w.iso_week,
-            value_text=_score(v) if v is not None else _("no response"),
-        )
-        for i, (w, v) in enumerate(zip(weeks, values, strict=True))
-    ]
-    segments: list[str] = []
-    run: list[ChartPoint] = []
-    previous_key: object = None
-    for point, key in zip(points, keys, strict=True):
-        if point.y is None or (run and key != previous_key):
-            if len(run) > 1:
-                segments.append(" ".join(f"{q.x},{q.y}" for q in run))
-            run = []
-        if point.y is not None:
-            run.append(point)
-        previous_key = key
-    if len(run) > 1:
-        segments.append(" ".join(f"{q.x},{q.y}" for q in run))
-    description = "; ".join(_("week %(number)s: %(value)s", number=p.week, value=p.value_text) for p in points)
-    return LineChart(
-        id=chart_id,
-        title=title,
-        description=description,
-        width=width,
+    description = "; ".join(
+        _("week %(number)s: %(value)s", number=w.iso_week, value=_score(v) if v is not None else _("no response"))
+        for w, v in zip(weeks, values, strict=True)
+    )
+    return charts.trend_chart(
+        chart_id,
+        title,
+        description,
+        [str(w.iso_week) for w in weeks],
+        values,
+        series=series,
+        width=320,
         height=height,
-        top=top,
-        bottom=bottom,
-        left=left,
-        right=right,
-        points=points,
-        segments=segments,
-        y_ticks=[(round(y_of(v), 1), str(v)) for v in y_labels],
+        font_size=11,
+        padding=HISTORY_CHART_PADDING,
+        ticks=ticks,
+        label_size=HISTORY_CHART_LABEL_MAX,
     )
 
 
@@ -391,7 +342,7 @@ def history():
 
     chart_weeks = weeks[-CHART_WEEKS:]
     chart_responses = [by_week.get(w.start) for w in chart_weeks]
-    index_chart = line_chart(
+    index_chart = history_chart(
         "chart-index",
         items.construct_name("index", lang),
         chart_weeks,
@@ -402,14 +353,14 @@ def history():
     item_charts = [
         {
             "question": q,
-            "chart": line_chart(
+            "chart": history_chart(
                 f"chart-{q.id}",
                 f"{q.stem} {q.completion}",
                 chart_weeks,
                 [(r.answers or {}).get(q.id) if r else None for r in chart_responses],
                 series=[(r.item_versions or {}).get(q.id) if r else None for r in chart_responses],
                 height=110,
-                y_labels=(1, 3, 5),
+                ticks=(1, 3, 5),
             ),
         }
         for q in questions

@@ -1,4 +1,4 @@
-"""The pure parts of the dashboard: chart geometry and the assembled data, without a request."""
+"""The pure parts of the dashboard: the assembled data, without a request (chart geometry: test_charts.py)."""
 
 from __future__ import annotations
 
@@ -31,50 +31,6 @@ V1 = {k: 1 for k in GOOD}
 def row(user_id, week=MONDAY, answers=None, mode="anonymous", versions=None, opt_in=False, text=None):
     a = dict(answers or GOOD)
     return ResponseRow(user_id, week, a, dict(versions or V1), opt_in, text, mode, weekly_index(a))
-
-
-# ---------------------------------------------------------------- charts
-def test_a_week_without_a_value_is_a_gap_never_a_point():
-    c = charts.trend_chart(
-        "c", "t", "d", ["1", "2", "3", "4"], [3.0, None, None, 4.0], [charts.VALUE, charts.TOO_FEW, charts.NONE, charts.VALUE]
-    )
-    assert [p.y is None for p in c.points] == [False, True, True, False]
-    assert [p.status for p in c.points] == ["value", "too_few", "none", "value"]
-    assert c.segments == ()  # no line across the gap
-
-
-def test_a_line_never_joins_two_wordings():
-    c = charts.trend_chart("c", "t", "d", list("1234"), [3.0, 3.5, 2.0, 2.5], [charts.VALUE] * 4, series=[1, 1, 2, 2])
-    assert len(c.segments) == 2
-    assert all(len(s.split()) == 2 for s in c.segments)
-
-
-def test_values_map_onto_the_one_to_five_axis():
-    c = charts.trend_chart("c", "t", "d", ["a", "b"], [1.0, 5.0], [charts.VALUE] * 2, height=200)
-    low, high = c.points
-    assert low.y == pytest.approx(c.bottom) and high.y == pytest.approx(c.top)
-    assert [label for _y, label in c.y_ticks] == ["1", "2", "3", "4", "5"]
-
-
-def test_labels_are_thinned_but_the_selected_week_keeps_its_label():
-    labels = [str(w) for w in range(1, 41)]
-    c = charts.trend_chart("c", "t", "d", labels, [3.0] * 40, [charts.VALUE] * 40, selected=20, max_labels=10)
-    shown = [p for p in c.points if p.show_label]
-    assert len(shown) <= 12
-    assert c.points[20].show_label and c.points[20].selected and c.selected is c.points[20]
-    xs = sorted(p.x for p in shown)
-    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= c.font_size * 1.5  # never overlapping
-
-
-def test_mismatched_inputs_are_a_programming_error():
-    with pytest.raises(ValueError):
-        charts.trend_chart("c", "t", "d", ["1"], [1.0, 2.0], [charts.VALUE])
-
-
-def test_a_sparkline_describes_every_week_for_screen_readers():
-    s = charts.sparkline("s", [3.0, None, 2.0], lambda vs: ", ".join("-" if v is None else str(v) for v in vs))
-    assert s.label == "3.0, -, 2.0"
-    assert s.points[1][1] is None and s.segments == ()
 
 
 # ---------------------------------------------------------------- privacy, applied

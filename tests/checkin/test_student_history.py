@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lti_tool.checkin import operations
-from lti_tool.checkin.student import CHART_WEEKS, line_chart
+from lti_tool.checkin.student import CHART_WEEKS, history_chart
 from lti_tool.checkin.weeks import week_of
 
 from .test_student_support import (
@@ -202,9 +202,9 @@ def _weeks(n):
     return [week_of(date(2026, 11, 2) + timedelta(days=7 * k), "Europe/Amsterdam") for k in range(n)]
 
 
-def test_line_chart_breaks_at_missing_weeks_and_version_changes(request_ctx):
+def test_history_chart_breaks_at_missing_weeks_and_version_changes(request_ctx):
     weeks = _weeks(5)
-    chart = line_chart("c", "t", weeks, [4, 5, None, 3, 2], series=[1, 1, None, 1, 2])
+    chart = history_chart("c", "t", weeks, [4, 5, None, 3, 2], series=[1, 1, None, 1, 2])
     assert [p.y is None for p in chart.points] == [False, False, True, False, False]
     # 4-5 joined; the gap breaks it; 3 and 2 are different wordings: not joined.
     assert len(chart.segments) == 1 and chart.segments[0].count(",") == 2
@@ -214,23 +214,24 @@ def test_line_chart_breaks_at_missing_weeks_and_version_changes(request_ctx):
     assert chart.points[0].x < chart.points[1].x < chart.points[4].x
 
 
-def test_line_chart_of_one_week_is_a_centred_point(request_ctx):
-    chart = line_chart("c", "t", _weeks(1), [3])
-    assert chart.segments == []
+def test_history_chart_of_one_week_is_a_centred_point(request_ctx):
+    chart = history_chart("c", "t", _weeks(1), [3])
+    assert chart.segments == ()
     assert chart.points[0].x == pytest.approx((chart.left + chart.right) / 2)
 
 
-def test_line_chart_leaves_room_for_large_labels(request_ctx):
+def test_history_chart_leaves_room_for_large_labels(request_ctx):
     """On a phone checkin.css draws the labels up to 17 viewBox units high (the chart is
     scaled to ~265 px): the week numbers must still fit inside the viewBox, clear of the dots."""
     for height in (150, 110):
-        chart = line_chart("c", "t", _weeks(CHART_WEEKS), [3] * CHART_WEEKS, height=height)
+        chart = history_chart("c", "t", _weeks(CHART_WEEKS), [3] * CHART_WEEKS, height=height)
         half_label = 17 * 0.6  # half of a two-digit number at 17 units
         assert chart.points[-1].x + half_label <= chart.width
         assert chart.points[0].x - half_label >= 0
         assert chart.height - chart.bottom >= 4.5 + 17  # a dot at 1, then the label below it
         gap = chart.points[1].x - chart.points[0].x
         assert gap >= 2 * half_label + 6  # neighbouring week numbers never touch
+        assert all(p.show_label for p in chart.points)  # and every week keeps its number
         # The 1-5 labels end 10 units left of the plot (_chart.html), clear of a first-week
         # dot (r 4.5), and even at 17 units they start inside the viewBox.
         assert chart.left - 10 >= 17 * 0.6 + 2
