@@ -16,12 +16,12 @@ from ..extensions import db
 from ..lti import LaunchContext, current_launch, instructor_required
 from ..models import User
 from ..models.feedback import Feedback, FeedbackActivity
-from ..roster import sync_roster
+from ..roster import fold, sync_roster
 from . import coaching, operations
 from .bank import fill_placeholders, placeholder_values, visible_snippet_or_404, visible_snippets
 from .forms import MAX_TEXT_LENGTH, DraftInput, format_score, parse_draft, parse_snippet
 from .guide import PARTS, assemble
-from .status import StudentStatus, failure_reason, fold, grading_rows, student_name
+from .status import StudentStatus, failure_reason, grading_rows, student_name
 from .util import clock, feedback_link, lang, safe_next, student_or_404, when, with_notice
 
 MAX_OTHERS = 500  # R13 compares with the other students' texts; a class is far smaller

@@ -6,7 +6,6 @@ what actually happened at the LMS (queued, retrying, sent, refused with the reas
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from ..models import Membership, OutboxEntry, User
 from ..models.course import ROLE_LEARNER
 from ..models.feedback import Feedback, FeedbackPublish
 from ..models.outbox import STATUS_FAILED, STATUS_PENDING, STATUS_RETRY, STATUS_SENDING, STATUS_SENT
-from ..roster import learners
+from ..roster import fold, learners
 
 NONE, DRAFT, QUEUED, PUBLISHED, FAILED = "none", "draft", "queued", "published", "failed"
 
@@ -43,12 +42,6 @@ class StudentStatus:
     @property
     def search_key(self) -> str:
         return fold(self.name)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Zoë' is found by 'zoe' (mirrored in feedback-grading.js)."""
-    decomposed = unicodedata.normalize("NFD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def student_name(user: User) -> str:
