@@ -17,7 +17,6 @@ import random
 import secrets
 import socket
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -214,15 +213,3 @@ def kick(app=None) -> None:
             thread = threading.Thread(target=run_worker, args=(app, 1.0), name="erbij-outbox", daemon=True)
             thread.start()
             _drainers[os.getpid()] = thread
-
-
-def wait_idle(timeout: float = 10.0) -> None:
-    """For tests and the demo: wait until nothing is due (sending finished)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        busy = db.session.execute(
-            db.select(db.func.count()).select_from(OutboxEntry).where(OutboxEntry.status.in_([STATUS_PENDING, STATUS_SENDING]))
-        ).scalar()
-        if not busy:
-            return
-        time.sleep(0.1)
