@@ -210,8 +210,14 @@ def _save_from_form(launch: LaunchContext, student: User, activity: FeedbackActi
             abort(400)
         filled = fill_placeholders(snippet.body, placeholder_values(student, launch.course_title))
         draft.text = (draft.text.rstrip() + ("\n\n" if draft.text.strip() else "") + filled)[:MAX_TEXT_LENGTH]
+    result = _save_draft(launch, student, draft)
+    return FormSave(result.feedback, draft, result, previous_text)
+
+
+def _save_draft(launch: LaunchContext, student: User, draft: DraftInput) -> operations.SaveResult:
+    """The one save of the form and the autosave; an invalid score keeps the saved one."""
     fb = operations.feedback_for(launch, student.id, create=True)
-    result = operations.save_draft(
+    return operations.save_draft(
         fb,
         parts=draft.parts,
         text=draft.text,
@@ -219,7 +225,6 @@ def _save_from_form(launch: LaunchContext, student: User, activity: FeedbackActi
         base_revision=draft.base_revision,
         user_id=launch.user_id,
     )
-    return FormSave(result.feedback, draft, result, previous_text)
 
 
 @instructor_required
@@ -312,15 +317,7 @@ def autosave(student_id: int):
     student = student_or_404(student_id)
     activity = operations.feedback_activity(launch)
     draft = parse_draft(_json_body(), activity.score_maximum)
-    fb = operations.feedback_for(launch, student.id, create=True)
-    result = operations.save_draft(
-        fb,
-        parts=draft.parts,
-        text=draft.text,
-        score=draft.score if draft.score_ok else fb.score,
-        base_revision=draft.base_revision,
-        user_id=launch.user_id,
-    )
+    result = _save_draft(launch, student, draft)
     fb = result.feedback
     body: dict = {
         "ok": True,
