@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration as LibRegistration
 from pylti1p3.tool_config.abstract import ToolConfAbstract
@@ -24,8 +22,6 @@ def to_lib_registration(reg) -> LibRegistration:
     lib.set_tool_private_key(key.private_pem)
     lib.set_tool_public_key(None)
     lib.get_kid = lambda: key.kid  # the library derives kid from a public PEM; ours is stored
-    lib.erbij_jwk = json.loads(key.public_jwk)
-    lib.erbij_id = reg.id
     return lib
 
 

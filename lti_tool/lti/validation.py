@@ -105,7 +105,6 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         if (len(auds) > 1 or azp is not None) and azp != reg.client_id:
             raise LaunchRefused("wrong_audience", detail="azp missing or not our client_id")
         self._erbij_registration = reg
-        self._registration = self._tool_config.find_registration_by_params(iss, reg.client_id)
 
     def _check_signature_and_times(self) -> None:
         header = self._jwt.get("header") or {}
