@@ -14,6 +14,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import requests
 
@@ -185,9 +186,8 @@ class PlatformServices:
 
     # ------------------------------------------------------------ AGS
     def lineitems(self, lineitems_url: str, resource_link_id: str | None = None) -> list[dict]:
-        params = f"{'&' if '?' in lineitems_url else '?'}resource_link_id={resource_link_id}" if resource_link_id else ""
         items: list[dict] = []
-        url: str | None = lineitems_url + params
+        url: str | None = _with_query(lineitems_url, resource_link_id=resource_link_id)
         for _ in range(MAX_PAGES):
             if not url:
                 break
@@ -205,13 +205,20 @@ class PlatformServices:
 
     def post_score(self, lineitem_url: str, score: dict) -> None:
         """POST a score to {lineitem}/scores (the query string stays at the end)."""
-        base, _, query = lineitem_url.partition("?")
-        url = base.rstrip("/") + "/scores" + (f"?{query}" if query else "")
-        self._request("POST", url, [SCOPE_SCORE], body=score, content_type=MT_SCORE)
+        self._request("POST", _sub_resource(lineitem_url, "scores"), [SCOPE_SCORE], body=score, content_type=MT_SCORE)
 
     def results(self, lineitem_url: str, user_id: str | None = None) -> list[dict]:
-        base, _, query = lineitem_url.partition("?")
-        url = base.rstrip("/") + "/results" + (f"?{query}" if query else "")
-        if user_id:
-            url += ("&" if "?" in url else "?") + f"user_id={user_id}"
+        url = _with_query(_sub_resource(lineitem_url, "results"), user_id=user_id)
         return self._json(self._request("GET", url, [SCOPE_RESULT_RO], accept=MT_RESULTS)) or []
+
+
+def _sub_resource(lineitem_url: str, name: str) -> str:
+    """{lineitem}/scores or /results, keeping the line item's query string at the end (Moodle uses one)."""
+    base, _, query = lineitem_url.partition("?")
+    return base.rstrip("/") + "/" + name + (f"?{query}" if query else "")
+
+
+def _with_query(url: str, **params: str | None) -> str:
+    """Add URL-encoded parameters (None values left out) to a URL that may have a query already."""
+    extra = urlencode({k: v for k, v in params.items() if v})
+    return url + (("&" if "?" in url else "?") + extra if extra else "")

@@ -116,3 +116,15 @@ def test_scope_key_differs_per_scope_set(app, platform, rsps):
         svc.post_score("https://lms.example.org/li/1", {"userId": "u"})
     scopes = [c.request.body for c in call.calls]
     assert len(scopes) == 2 and SCOPE_SCORE.replace(":", "%3A").replace("/", "%2F") in scopes[1]
+
+
+def test_query_parameters_are_encoded(app, platform, rsps):
+    _token(rsps, platform)
+    items = rsps.get("https://lms.example.org/api/course-1/lineitems", json=[{"id": "x", "label": "A"}])
+    results = rsps.get("https://lms.example.org/li/7/results", json=[])
+    with app.app_context():
+        svc = PlatformServices(platform.registration_id)
+        assert svc.lineitems("https://lms.example.org/api/course-1/lineitems", resource_link_id="a&b c") == [{"id": "x", "label": "A"}]
+        svc.results("https://lms.example.org/li/7?type=4", user_id="u+1")
+    assert items.calls[0].request.url.endswith("?resource_link_id=a%26b+c")
+    assert results.calls[0].request.url.endswith("/li/7/results?type=4&user_id=u%2B1")
