@@ -24,8 +24,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
-    if app.config.get("REDIS_URL") and app.config["CACHE_TYPE"] == "RedisCache":
-        app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
@@ -51,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    _warn_uncompiled_catalogues(app)
 
     from flask_babel import get_locale
 
@@ -73,6 +72,15 @@ def create_app(config: dict | None = None) -> Flask:
         return resp
 
     return app
+
+
+def _warn_uncompiled_catalogues(app: Flask) -> None:
+    """A catalogue without its .mo serves English to Dutch users: say so at start-up."""
+    from .translations_build import catalogue_files
+
+    missing = [str(po) for po in catalogue_files() if not po.with_suffix(".mo").exists()]
+    if missing:
+        app.logger.warning("translations not compiled (run `python -m lti_tool.translations_build`): %s", ", ".join(missing))
 
 
 def _register_features(app: Flask) -> None:

@@ -53,6 +53,7 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(db_url),
         "REDIS_URL": redis_url,
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": 300,
         "CACHE_KEY_PREFIX": "erbij:",
         # Erbij lives in a cross-site iframe: the session cookie must be
