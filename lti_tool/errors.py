@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, g, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -85,7 +85,6 @@ def init_app(app) -> None:
             db.session.rollback()
         except Exception:  # the database may be what failed; the page must still render
             current_app.logger.warning("rollback after error %s failed", eid)
-        g.pop("launch", None)
         return _render(
             500,
             _("Something went wrong on our side"),

@@ -471,3 +471,24 @@ def test_concurrent_first_launches_of_a_course(app, platform, new_browser):
         assert db.session.execute(db.select(db.func.count()).select_from(Course)).scalar() == 1
         assert db.session.execute(db.select(db.func.count()).select_from(ResourceLink)).scalar() == 1
         assert db.session.execute(db.select(db.func.count()).select_from(LaunchSession)).scalar() == 6
+
+
+def test_unexpected_error_is_a_friendly_500_in_the_launch_language(app, client, launch, caplog):
+    result = launch("instructor", activity=None, locale="en")
+    original = app.view_functions["lti.entry"]
+
+    def broken():
+        raise RuntimeError("database exploded")
+
+    app.view_functions["lti.entry"] = broken
+    try:
+        resp = client.get(f"/l/{result.lid}/")
+    finally:
+        app.view_functions["lti.entry"] = original
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 500
+    assert "Something went wrong on our side" in page and 'lang="en"' in page
+    assert "Nederlands 2" in page  # still inside the course's header
+    assert "database exploded" not in page and "Traceback" not in page
+    assert re.search(r"<code>[0-9a-f]{12}</code>", page)
+    assert "database exploded" in caplog.text  # the log has it, with the error id
