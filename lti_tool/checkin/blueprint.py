@@ -7,11 +7,26 @@ at the bottom so that they find ``bp`` defined (no import cycle).
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, abort, redirect, url_for
 
-from ..lti import LaunchRefused, current_launch
+from ..lti import LaunchContext, LaunchRefused, current_launch
+from ..models.course import ACTIVITY_CHECKIN
 
 bp = Blueprint("checkin", __name__, url_prefix="/l/<lid>/checkin")
+
+
+def checkin_launch() -> LaunchContext:
+    """The current launch, if it is a check-in link of its course; else 404.
+
+    Every check-in page asks this (the student's and the teacher's): they are not
+    reachable from a feedback link, whose gradebook column must never get a check-in
+    completion and whose launch has no dashboard.
+    """
+    launch = current_launch()
+    link = launch.resource_link
+    if link is None or link.course_id != launch.course_id or link.activity != ACTIVITY_CHECKIN:
+        abort(404)
+    return launch
 
 
 @bp.route("/")

@@ -14,21 +14,32 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from babel import numbers
 from flask import abort, make_response, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_percent, get_locale, ngettext
+from flask_babel import format_datetime, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from ..extensions import cache, csrf
-from ..lti import current_launch, instructor_required
-from ..lti.context import LaunchContext
-from ..models.course import ACTIVITY_CHECKIN
+from ..lti import LaunchContext, instructor_required
 from ..roster import RosterSync, sync_roster
 from . import charts, export, items, operations, privacy, reflection
-from .blueprint import bp
-from .dashboard_data import INDEX, MEASURES, Comparison, Dashboard, Measure, StudentCard, WeekNotInPeriod, WeekView, build_dashboard
+from .blueprint import bp, checkin_launch
+from .dashboard_data import (
+    INDEX,
+    MEASURES,
+    Comparison,
+    Dashboard,
+    Measure,
+    StudentCard,
+    WeekNotInPeriod,
+    WeekView,
+    build_dashboard,
+    lower_is_better,
+    period_week,
+)
+from .display import page_lang, score, score_text, week_dates
 from .signals import INDEX_ITEMS
+from .suggestions import reflection_questions
 from .weeks import Week, course_zone
 
 ROSTER_CACHE_SECONDS_OK = 600  # one launch syncs the roster once, not on every week it opens
@@ -36,19 +47,6 @@ ROSTER_CACHE_SECONDS_FAILED = 120  # a platform that is down is not asked again 
 
 
 # ---------------------------------------------------------------- helpers
-def _lang() -> str:
-    return items.normalize_lang(str(get_locale()))
-
-
-def dashboard_launch() -> LaunchContext:
-    """The current launch, if it is a check-in link (the dashboard belongs to that activity)."""
-    launch = current_launch()
-    link = launch.resource_link
-    if link is None or link.activity != ACTIVITY_CHECKIN:
-        abort(404)
-    return launch
-
-
 def roster_status(launch: LaunchContext) -> RosterSync:
     """Sync the roster once per launch; remember a failure for a short while.
 
@@ -88,36 +86,14 @@ def load_dashboard(launch: LaunchContext, selected: date | None) -> Dashboard:
             current=operations.current_week(course),
             selected_start=selected,
             mode=operations.current_mode(course),
-            lang=_lang(),
+            lang=page_lang(),
         )
     except WeekNotInPeriod:
         abort(404)
 
 
-def score(value: float | None) -> str:
-    """A mean as the teacher reads it: one decimal, in their language ("3,4" / "3.4")."""
-    if value is None:
-        return ""
-    # A page formats hundreds of numbers but only ~41 distinct ones (1.0-5.0): Babel's
-    # formatting is slow enough to be worth remembering.
-    return _score_text(round(value, 1), str(get_locale()))
-
-
-@functools.lru_cache(maxsize=1024)
-def _score_text(value: float, locale: str) -> str:
-    return numbers.format_decimal(value, format="0.0", locale=locale)
-
-
 def week_label(week: Week) -> str:
     return _("Week %(number)s", number=week.iso_week)
-
-
-def week_dates(week: Week) -> str:
-    return f"{format_date(week.start, 'd MMM')} – {format_date(week.end, 'd MMM')}"
-
-
-def name_of(key: str, lang: str) -> str:
-    return items.construct_name(key, lang)
 
 
 def local_time(naive_utc: datetime | None, tz_name: str | None) -> str:
@@ -195,7 +171,7 @@ def trend_sentence(name: str, views: Sequence[WeekView], key: str) -> str:
         )
     if too_few:
         sentence += " " + ngettext("One week had too few answers to show.", "%(num)d weeks had too few answers to show.", too_few)
-    if key != INDEX and items.ITEMS[key].reverse:
+    if lower_is_better(key):
         sentence += " " + _("Lower is better here.")
     return sentence
 
@@ -204,11 +180,11 @@ def trend_chart(dash: Dashboard, key: str, *, big: bool) -> charts.TrendChart:
     lang = dash.lang
     views = dash.weeks
     measures = [w.measures[key] for w in views]
-    title = _("%(name)s per week", name=name_of(key, lang))
+    title = _("%(name)s per week", name=items.construct_name(key, lang))
     return charts.trend_chart(
         f"trend-{key}",
         title,
-        trend_sentence(name_of(key, lang), views, key),
+        trend_sentence(items.construct_name(key, lang), views, key),
         [str(w.week.iso_week) for w in views],
         [m.value for m in measures],
         [m.status for m in measures],
@@ -218,7 +194,7 @@ def trend_chart(dash: Dashboard, key: str, *, big: bool) -> charts.TrendChart:
         height=230 if big else 150,
         font_size=13 if big else 11,
         max_labels=14 if big else 8,
-        lower_is_better=key != INDEX and items.ITEMS[key].reverse,
+        lower_is_better=lower_is_better(key),
         scale_both_sides=big,
     )
 
@@ -229,7 +205,7 @@ def sparkline_for(card: StudentCard, lang: str) -> charts.Sparkline:
             _("week %(week)s: %(value)s", week=w.iso_week, value=score(v) if v is not None else "–")
             for (w, _v), v in zip(card.recent, values, strict=True)
         ]
-        return _("%(name)s, recent weeks: %(values)s", name=name_of(INDEX, lang), values="; ".join(parts))
+        return _("%(name)s, recent weeks: %(values)s", name=items.construct_name(INDEX, lang), values="; ".join(parts))
 
     return charts.sparkline(f"spark-{card.person.user_id}", [v for _w, v in card.recent], describe, series=card.recent_series)
 
@@ -259,7 +235,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     too_few, no_answers = _("too few answers"), _("no answers")
 
     def page_score(value: float | None) -> str:
-        return "" if value is None else _score_text(round(value, 1), locale)
+        return "" if value is None else score_text(value, locale)
 
     def status_text(measure: Measure) -> str:
         if measure.status == charts.VALUE:
@@ -271,9 +247,9 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "sel": sel,
         "lang": lang,
         "measures": MEASURES,
-        "names": {k: name_of(k, lang) for k in MEASURES},
+        "names": {k: items.construct_name(k, lang) for k in MEASURES},
         "statements": {k: items.get_item(k).text[lang] for k in items.SCALE_ITEMS},
-        "reverse": {k: k != INDEX and items.ITEMS[k].reverse for k in MEASURES},
+        "reverse": {k: lower_is_better(k) for k in MEASURES},
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
         "sparklines": {c.person.user_id: sparkline_for(c, lang) for c in dash.cards if c.recent},
@@ -291,7 +267,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "min_items": privacy.MIN_ITEM_RESPONDENTS,
         "min_open": privacy.MIN_OPEN_TEXT_RESPONDENTS,
         "scale_labels": items.scale_labels(lang),
-        "reflection_questions": reflection.questions(lang),
+        "reflection_questions": reflection_questions(lang),
         "reflection_note": notes.get(sel.week.start),
         "previous_notes": reflection.previous_notes(notes, dash, sel.week.start),
         "reflection_max": reflection.MAX_LENGTH,
@@ -333,7 +309,7 @@ def _week_args(start: date | None) -> dict[str, str]:
 @instructor_required
 def dashboard():
     """This week at a glance, who might need me, what can I do; trends and reflection below."""
-    launch = dashboard_launch()
+    launch = checkin_launch()
     return render_dashboard(launch, requested_week())
 
 
@@ -342,7 +318,7 @@ def dashboard():
 @instructor_required
 def save_reflection():
     """Save the teacher's private note for the selected week."""
-    launch = dashboard_launch()
+    launch = checkin_launch()
     selected = requested_week()
     text = request.form.get("notes", "")
     try:
@@ -355,7 +331,10 @@ def save_reflection():
             reflection_error=_("This form had expired, so your note was not saved yet. It is still below: save it again."),
             status=400,
         )
-    week = load_dashboard(launch, selected).selected.week  # 404 for a week outside the course
+    try:
+        week = period_week(launch.course, current=operations.current_week(launch.course), selected_start=selected)
+    except WeekNotInPeriod:
+        abort(404)
     error = reflection.validate(text)
     if error:
         return render_dashboard(launch, selected, reflection_text=text, reflection_error=error, status=400)
@@ -369,7 +348,7 @@ def export_data(fmt: str):
     """CSV or JSON of exactly what the dashboard shows, for every week of the course period."""
     if fmt not in ("csv", "json"):
         abort(404)
-    launch = dashboard_launch()
+    launch = checkin_launch()
     dash = load_dashboard(launch, requested_week())
     course = launch.course
     body, mimetype = export.to_csv(dash, course) if fmt == "csv" else export.to_json(dash, course)

@@ -52,14 +52,13 @@ from .signals import (
     STUDENT_CODES,
     SignalRules,
     class_signals,
-    is_dont_dare,
-    is_no_start,
     mean,
+    pattern_counts,
     student_signals,
     weekly_index,
 )
 from .suggestions import conversation_starters, reason_text, rule_explanations, suggestions_for
-from .weeks import Week, week_of
+from .weeks import Week, weeks_since
 
 INDEX = "index"
 MEASURES: tuple[str, ...] = (INDEX, *SCALE_ITEMS)
@@ -70,6 +69,11 @@ SPARK_WEEKS = 6  # a student's recent weeks beside their name
 GROUP_CONTACT = "contact"  # asked for a chat (O1)
 GROUP_SIGNAL = "signal"  # a signal about how the student is doing
 GROUP_NO_RESPONSE = "no_response"  # only "no answer for a while": neutral, last
+
+
+def lower_is_better(key: str) -> bool:
+    """True for a measure where a high value is unfavourable (P1; never the index)."""
+    return key != INDEX and ITEMS[key].reverse
 
 
 # ---------------------------------------------------------------- plain data
@@ -281,9 +285,7 @@ def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Per
 # ---------------------------------------------------------------- the period
 def period_weeks(first_start: date | None, current: Week, zone: str | None) -> list[Week]:
     """The weeks from the first response (at most ``MAX_WEEKS`` back) to now, oldest first."""
-    start = first_start if first_start is not None and first_start <= current.start else current.start
-    count = min((current.start - start).days // 7 + 1, MAX_WEEKS)
-    return [week_of(current.start - timedelta(days=7 * k), zone) for k in range(count - 1, -1, -1)]
+    return weeks_since(first_start, current, zone, MAX_WEEKS)
 
 
 # ---------------------------------------------------------------- privacy, applied
@@ -422,19 +424,25 @@ def _name(people: Mapping[int, Person], user_id: int) -> str:
     return person.name if person else f"#{user_id}"
 
 
-def week_view(week: Week, rows: Sequence[ResponseRow], *, mode: str, people: Mapping[int, Person], roster_ids: set[int]) -> WeekView:
+def week_view(
+    week: Week,
+    rows: Sequence[ResponseRow],
+    *,
+    mode: str,
+    people: Mapping[int, Person],
+    roster_ids: set[int],
+    rules: SignalRules = DEFAULT_RULES,
+) -> WeekView:
     """Everything the teacher may see of one week."""
     vis = visibilities(rows, mode)
     measures = week_measures(rows, mode)
     shares: tuple[float | None, float | None] = (None, None)
     if measures[INDEX].status == VALUE:
-        # The patterns' shares as class_summary defines them, counted over the respondents
-        # the index is about (class_summary would also recompute every mean exactly).
+        # The patterns' shares as the class signals count them (with the same rules), over
+        # the respondents the index is about.
         _v, subset = dominant_version(rows, INDEX)
-        shares = (
-            sum(is_dont_dare(r.answers) for r in subset) / len(subset),
-            sum(is_no_start(r.answers) for r in subset) / len(subset),
-        )
+        dont_dare, no_start = pattern_counts((r.answers for r in subset), rules=rules)
+        shares = (dont_dare / len(subset), no_start / len(subset))
     contacts = sorted(
         (
             people.get(r.user_id) or Person(r.user_id, f"#{r.user_id}", False)
@@ -482,7 +490,7 @@ def compare(weeks: Sequence[WeekView], index: int, key: str, rules: SignalRules 
     weeks answered to the same version of the wording.
     """
     current = weeks[index].measures[key]
-    lower = key != INDEX and ITEMS[key].reverse
+    lower = lower_is_better(key)
     if current.status != VALUE:
         return Comparison(key, None, None, 0, lower)
     previous = [
@@ -627,7 +635,7 @@ def assemble(
         rows_by_week[row.week_start].append(row)
         by_user_week[(row.user_id, row.week_start)] = row
     roster_ids = {p.user_id for p in roster}
-    views = [week_view(w, rows_by_week.get(w.start, ()), mode=mode, people=people, roster_ids=roster_ids) for w in weeks]
+    views = [week_view(w, rows_by_week.get(w.start, ()), mode=mode, people=people, roster_ids=roster_ids, rules=rules) for w in weeks]
     index = next(i for i, w in enumerate(weeks) if w.start == selected_start)
 
     codes = _class_codes(views, index, rows_by_week, mode, rules)
@@ -656,6 +664,27 @@ class WeekNotInPeriod(LookupError):
     """The requested week is outside the course period (before the first answer, or future)."""
 
 
+def _earliest(current: Week) -> date:
+    return current.start - timedelta(days=7 * (MAX_WEEKS - 1))
+
+
+def _week_in(weeks: Sequence[Week], start: date) -> Week:
+    week = next((w for w in weeks if w.start == start), None)
+    if week is None:
+        raise WeekNotInPeriod(str(start))
+    return week
+
+
+def period_week(course: Course, *, current: Week, selected_start: date | None) -> Week:
+    """The week ``build_dashboard`` would select, found with one query instead of the whole
+    dashboard (what saving a note needs). Raises ``WeekNotInPeriod`` like it."""
+    r = CheckinResponse
+    first = db.session.execute(
+        db.select(db.func.min(r.week_start)).where(r.course_id == course.id, r.week_start >= _earliest(current), r.week_start <= current.start)
+    ).scalar()
+    return _week_in(period_weeks(first, current, course.timezone), selected_start or current.start)
+
+
 def build_dashboard(
     course: Course, *, current: Week, selected_start: date | None, mode: str, lang: str, rules: SignalRules = DEFAULT_RULES
 ) -> Dashboard:
@@ -665,13 +694,10 @@ def build_dashboard(
     query is scoped by ``course.id``. Raises ``WeekNotInPeriod`` for a week outside the
     course period.
     """
-    earliest = current.start - timedelta(days=7 * (MAX_WEEKS - 1))
-    rows = load_rows(course.id, earliest, current.start)
+    rows = load_rows(course.id, _earliest(current), current.start)
     first = min((r.week_start for r in rows), default=None)
     weeks = period_weeks(first, current, course.timezone)
-    wanted = selected_start or current.start
-    if not any(w.start == wanted for w in weeks):
-        raise WeekNotInPeriod(str(wanted))
+    wanted = _week_in(weeks, selected_start or current.start).start
     roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
     return assemble(
         course_id=course.id,

@@ -27,6 +27,7 @@ from ..timeutil import utcnow
 from . import items, privacy
 from .charts import VALUE
 from .dashboard_data import INDEX, MEASURES, Dashboard, Measure, WeekView
+from .signals import INDEX_ITEMS
 
 CSV_COLUMNS: tuple[str, ...] = (
     "record",
@@ -56,7 +57,7 @@ def _round(value: float | None) -> float | None:
 def _measure_json(m: Measure) -> dict[str, Any]:
     version: Any = m.version
     if m.key == INDEX and isinstance(version, tuple):
-        version = dict(zip(("B1", "B2", "S1", "P1"), version, strict=True))
+        version = dict(zip(INDEX_ITEMS, version, strict=True))
     return {"status": m.status, "value": _round(m.value), "respondents": m.respondents, "version": version}
 
 

@@ -180,6 +180,11 @@ def completion_key(course_id: int, user_id: int, week_start: date) -> str:
     return f"checkin-completion:{course_id}:{user_id}:{week_start.isoformat()}"
 
 
+def completion_lineitem(link: ResourceLink | None, settings: CheckinSettings | None) -> str | None:
+    """The gradebook column a completion goes to: the link's own, else the one remembered."""
+    return (link.lineitem_url if link else None) or (settings.completion_lineitem_url if settings else None)
+
+
 def _queue_completion(who: Respondent, course: Course, week: Week, response_id: int) -> bool:
     """Queue the week's completion score when the course asks for it; True when newly queued.
 
@@ -195,7 +200,7 @@ def _queue_completion(who: Respondent, course: Course, week: Week, response_id: 
     link = db.session.get(ResourceLink, who.resource_link_id) if who.resource_link_id else None
     if link is not None and link.course_id != course.id:  # never another course's column
         link = None
-    lineitem = (link.lineitem_url if link else None) or settings.completion_lineitem_url
+    lineitem = completion_lineitem(link, settings)
     if not lineitem:
         log.warning("checkin completion skipped course=%s user=%s: no line item to report to", course.id, who.user_id)
         return False

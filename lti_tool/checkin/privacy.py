@@ -64,11 +64,6 @@ class Visibility:
     open_text: bool
     contact_with_name: bool = True
 
-    @property
-    def nothing_of_answers(self) -> bool:
-        """True when the teacher sees nothing of the scale and open answers."""
-        return not (self.item_values or self.open_text)
-
 
 def visibility(response_mode: str | None, week_respondents: int) -> Visibility:
     """What the teacher sees of a response given in ``response_mode``, in a week with

@@ -19,7 +19,6 @@ from ..extensions import db
 from ..models.checkin import TeacherReflection
 from ..timeutil import utcnow
 from .dashboard_data import Dashboard, WeekView
-from .suggestions import reflection_questions
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +30,6 @@ PREVIOUS_NOTES = 4  # shown beside this week's results
 class PreviousNote:
     week: WeekView
     notes: str
-
-
-def questions(lang: str) -> list[str]:
-    """The after-lesson questions (suggestions.reflection_questions)."""
-    return reflection_questions(lang)
 
 
 def notes_of(course_id: int, teacher_id: int) -> dict[date, TeacherReflection]:

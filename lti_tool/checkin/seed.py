@@ -25,8 +25,7 @@ from ..extensions import db
 from ..models import Course, Deployment, Membership, Registration, User
 from ..models.checkin import CheckinResponse
 from ..models.course import ROLE_LEARNER
-from ..timeutil import utcnow
-from . import privacy
+from . import operations, privacy
 from .blueprint import bp
 from .items import CURRENT_VERSIONS, SCALE_ITEMS
 from .signals import INDEX_ITEMS, weekly_index
@@ -264,7 +263,7 @@ def _answers_this_week(profile: str, from_end: int, week_no: int, total: int, rn
 def seed_course(course: Course, *, students: int, weeks: int, mode: str, rng: random.Random, now: datetime | None = None) -> SeedResult:
     """Seed ``students`` x ``weeks`` check-ins (ending this week) into ``course`` and commit."""
     users = _ensure_students(course, students)
-    current = weekly_window(now or utcnow(), course.timezone)
+    current = weekly_window(now or operations.now(), course.timezone)
     period: list[Week] = [*previous_weeks(current, weeks - 1, course.timezone), current]
     db.session.execute(
         db.delete(CheckinResponse).where(
@@ -360,10 +359,8 @@ def enroll_in_demo_lms(data_dir: Path, context_id: str, users: list[User]) -> in
 )
 def seed_demo(course_context, students, weeks, issuer, mode, random_seed, demo_lms_data):
     """Seed realistic check-ins for the teacher dashboard (demo and screenshots only)."""
-    from .operations import current_mode
-
     course = resolve_course(course_context, issuer)
-    stored_mode = current_mode(course) if mode == "course" else mode
+    stored_mode = operations.current_mode(course) if mode == "course" else mode
     if stored_mode == privacy.IDENTIFIED and not current_app.config.get("ERBIJ_ALLOW_IDENTIFIED"):
         click.echo("Note: ERBIJ_ALLOW_IDENTIFIED is off, so the dashboard shows these answers anonymously.")
     result = seed_course(course, students=students, weeks=weeks, mode=stored_mode, rng=random.Random(random_seed))

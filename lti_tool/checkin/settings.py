@@ -25,8 +25,7 @@ from ..models import Course
 from ..models.checkin import CheckinSettings
 from ..timeutil import utcnow
 from . import operations, privacy
-from .blueprint import bp
-from .dashboard import dashboard_launch
+from .blueprint import bp, checkin_launch
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ def apply_settings(course: Course, new: SettingsForm) -> list[str]:
 @instructor_required
 def settings_page():
     """The course's check-in settings, each explained in one sentence."""
-    launch = dashboard_launch()
+    launch = checkin_launch()
     course = launch.course
     allow_identified = bool(current_app.config.get("ERBIJ_ALLOW_IDENTIFIED"))
     stored = db.session.get(CheckinSettings, course.id)
@@ -125,8 +124,7 @@ def settings_page():
             return redirect(url_for("checkin.settings_page", saved=1))
     else:
         form = current_form(course, stored)
-    link = launch.resource_link
-    has_column = bool((link and link.lineitem_url) or (stored and stored.completion_lineitem_url))
+    has_column = bool(operations.completion_lineitem(launch.resource_link, stored))
     page = render_template(
         "checkin/settings.html",
         form=form,

@@ -25,16 +25,17 @@ from fractions import Fraction
 from typing import Any
 
 from lti_tool.checkin.items import ITEMS, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
+from lti_tool.checkin.privacy import MIN_ITEM_RESPONDENTS
 
 Answers = Mapping[str, Any]
 
 # The four items of the belonging-and-safety index; P1 enters reversed (6 - P1).
 INDEX_ITEMS: tuple[str, ...] = ("B1", "B2", "S1", "P1")
 
-# The default minimum of respondents before anything is said about a class. It is a
-# privacy threshold set by policy (anonymous mode needs >= 5 for item results), so it is a
-# parameter of class_signals rather than a field of SignalRules.
-MIN_RESPONDENTS = 5
+# The default minimum of respondents before anything is said about a class. It is the
+# privacy layer's threshold for item results (``privacy.MIN_ITEM_RESPONDENTS``), set by
+# policy, so it is a parameter of class_signals rather than a field of SignalRules.
+MIN_RESPONDENTS = MIN_ITEM_RESPONDENTS
 
 # Signal codes in the order the functions return them. Fixed order keeps the dashboard
 # stable from one page load to the next.
@@ -335,45 +336,23 @@ def class_signals(
             signals.append("class_drop")
 
     share = _exact(rules.class_pattern_share)
-    dont_dare = sum(is_dont_dare(a, rules=rules) for a in current)
+    dont_dare, no_start = pattern_counts(current, rules=rules)
     if Fraction(dont_dare, len(current)) >= share:
         signals.append("class_pattern_dont_dare")
-    no_start = sum(is_no_start(a, rules=rules) for a in current)
     if Fraction(no_start, len(current)) >= share:
         signals.append("class_pattern_no_start")
     return signals
 
 
-def class_summary(
-    answers_of_week: Sequence[Answers | None], *, rules: SignalRules = DEFAULT_RULES
-) -> dict[str, Any]:
-    """Plain numbers for one week of one class, for the dashboard.
+def pattern_counts(respondents: Iterable[Answers | None], *, rules: SignalRules = DEFAULT_RULES) -> tuple[int, int]:
+    """How many of a week's respondents show "don't dare" and "don't know where to start".
 
-    Returns ``respondents`` (count), ``mean_index`` (mean of the respondents' indices),
-    ``item_means`` (item id → mean raw answer, in ``SCALE_ITEMS`` order; P1 stays raw,
-    so a high P1 mean is unfavourable), ``share_dont_dare`` and ``share_no_start``
-    (0-1 share of respondents with the pattern) and ``opt_in_count`` (how many ticked O1).
-    Means and shares are None when nobody answered. This applies no privacy threshold:
-    the caller decides what may be shown.
+    The class patterns are these counts over the number of respondents; the dashboard
+    shows the same shares. A missing week (None) shows no pattern.
     """
-    respondents = _respondents(answers_of_week)
-    count = len(respondents)
-    item_means = {
-        item_id: mean(a.get(item_id) for a in respondents) for item_id in SCALE_ITEMS
-    }
-    return {
-        "respondents": count,
-        "mean_index": mean(weekly_index(a) for a in respondents),
-        "item_means": item_means,
-        "share_dont_dare": (
-            sum(is_dont_dare(a, rules=rules) for a in respondents) / count
-            if count
-            else None
-        ),
-        "share_no_start": (
-            sum(is_no_start(a, rules=rules) for a in respondents) / count
-            if count
-            else None
-        ),
-        "opt_in_count": sum(1 for a in respondents if a.get("O1") is True),
-    }
+    dont_dare = no_start = 0
+    for answers in respondents:
+        dont_dare += is_dont_dare(answers, rules=rules)
+        no_start += is_no_start(answers, rules=rules)
+    return dont_dare, no_start
+

@@ -9,42 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from flask import abort, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, get_locale
+from flask import redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..extensions import db
-from ..lti import LaunchContext, current_launch, learner_required
+from ..lti import LaunchContext, learner_required
 from ..models.checkin import CheckinResponse, CheckinSettings
-from ..models.course import ACTIVITY_CHECKIN
 from . import charts, items, operations, privacy
-from .blueprint import bp
+from .blueprint import bp, checkin_launch
+from .display import page_lang, score, week_dates
 from .items import Q_MAX_LENGTH, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
 from .signals import INDEX_ITEMS
-from .weeks import Week, week_of
+from .weeks import Week, weeks_since
 
 HISTORY_MAX_WEEKS = 52  # the table; a school year fits
 CHART_WEEKS = 10  # the charts: enough for a trend, few enough to read on a phone
 
 
 # ---------------------------------------------------------------- helpers
-def _lang() -> str:
-    return items.normalize_lang(str(get_locale()))
-
-
-def _checkin_launch() -> LaunchContext:
-    """The current launch, if it is a check-in link: the check-in pages are not reachable
-    from a feedback link (whose gradebook column must never get a check-in completion)."""
-    launch = current_launch()
-    link = launch.resource_link
-    if link is None or link.activity != ACTIVITY_CHECKIN:
-        abort(404)
-    return launch
-
-
 def _own_responses(launch: LaunchContext):
     """This student's responses in this course only (a query to refine)."""
     return db.select(CheckinResponse).where(CheckinResponse.course_id == launch.course_id, CheckinResponse.user_id == launch.user_id)
@@ -54,20 +40,13 @@ def _own_response(launch: LaunchContext, week_start: date) -> CheckinResponse | 
     return db.session.execute(_own_responses(launch).where(CheckinResponse.week_start == week_start)).scalar_one_or_none()
 
 
-def _week_dates(week: Week) -> str:
-    """ "16–22 nov", or "26 okt – 1 nov" across a month."""
-    if week.start.month == week.end.month:
-        return f"{week.start.day}–{format_date(week.end, 'd MMM')}"
-    return f"{format_date(week.start, 'd MMM')} – {format_date(week.end, 'd MMM')}"
-
-
 def _week_label(week: Week) -> Markup:
     """ "week 47 (16–22 nov)": the ISO week number students hear at school, and the dates.
 
     HTML: the dates sit in a ``nowrap`` span, so a narrow screen never breaks a line inside
     "(16–22 nov)" (a line may still break after "week 47").
     """
-    dates = Markup('<span class="nowrap">{}</span>').format(_week_dates(week))
+    dates = Markup('<span class="nowrap">{}</span>').format(week_dates(week))
     return escape(_("week %(number)s (%(dates)s)")) % {"number": week.iso_week, "dates": dates}
 
 
@@ -76,13 +55,9 @@ def _deadline(week: Week) -> str:
     return _("%(day)s, 23:59", day=format_date(week.end, "EEEE d MMMM"))
 
 
-def _score(value: float | None) -> str:
-    return format_decimal(value, format="0.0") if value is not None else ""
-
-
 def landing():
     """Where a learner's launch goes: their answers this week if they gave them, else the form."""
-    launch = _checkin_launch()
+    launch = checkin_launch()
     week = operations.current_week(launch.course)
     return redirect(url_for("checkin.done" if _own_response(launch, week.start) else "checkin.form"))
 
@@ -149,9 +124,9 @@ def _privacy_changed(launch: LaunchContext) -> bool:
 @bp.route("/week", methods=["GET", "POST"])
 @learner_required
 def form():
-    launch = _checkin_launch()
+    launch = checkin_launch()
     course = launch.course
-    lang = _lang()
+    lang = page_lang()
     week = operations.current_week(course)
     existing = _own_response(launch, week.start)
     errors: dict[str, str] = {}
@@ -194,8 +169,8 @@ def form():
 @bp.route("/week/done")
 @learner_required
 def done():
-    launch = _checkin_launch()
-    lang = _lang()
+    launch = checkin_launch()
+    lang = page_lang()
     week = operations.current_week(launch.course)
     response = _own_response(launch, week.start)
     if response is None:  # a new week began: nothing answered yet
@@ -249,7 +224,7 @@ def history_chart(
     description, which names every week ("week 46: no response").
     """
     description = "; ".join(
-        _("week %(number)s: %(value)s", number=w.iso_week, value=_score(v) if v is not None else _("no response"))
+        _("week %(number)s: %(value)s", number=w.iso_week, value=score(v) if v is not None else _("no response"))
         for w, v in zip(weeks, values, strict=True)
     )
     return charts.trend_chart(
@@ -266,13 +241,6 @@ def history_chart(
         ticks=ticks,
         label_size=HISTORY_CHART_LABEL_MAX,
     )
-
-
-def _history_weeks(first: date | None, current: Week, zone: str | None) -> list[Week]:
-    """The weeks from the first response (at most a year back) to now, oldest first."""
-    start = first if first is not None and first <= current.start else current.start
-    count = min((current.start - start).days // 7 + 1, HISTORY_MAX_WEEKS)
-    return [week_of(current.start - timedelta(days=7 * k), zone) for k in range(count - 1, -1, -1)]
 
 
 def _anonymous_counts(course_id: int, week_starts: Sequence[date]) -> dict[date, int]:
@@ -316,13 +284,13 @@ def teacher_sees(response: CheckinResponse, anonymous_count: int, *, current: bo
 @bp.route("/history")
 @learner_required
 def history():
-    launch = _checkin_launch()
+    launch = checkin_launch()
     course = launch.course
-    lang = _lang()
+    lang = page_lang()
     current = operations.current_week(course)
     responses = db.session.execute(_own_responses(launch).order_by(CheckinResponse.week_start)).scalars().all()
     by_week = {r.week_start: r for r in responses}
-    weeks = _history_weeks(responses[0].week_start if responses else None, current, course.timezone)
+    weeks = weeks_since(responses[0].week_start if responses else None, current, course.timezone, HISTORY_MAX_WEEKS)
     counts = _anonymous_counts(course.id, [w.start for w in weeks])
 
     rows = []
@@ -334,7 +302,7 @@ def history():
                 "label": _week_label(w),
                 "starts": format_date(w.start, "d MMM"),
                 "response": r,
-                "index": _score(r.index_score) if r else "",
+                "index": score(r.index_score) if r else "",
                 "values": {i: (r.answers or {}).get(i) for i in SCALE_ITEMS} if r else {},
                 "teacher_sees": teacher_sees(r, counts.get(w.start, 0), current=w.start == current.start) if r else [],
             }
@@ -365,6 +333,7 @@ def history():
         }
         for q in questions
     ]
+    mode = operations.current_mode(course)
     return render_template(
         "checkin/student_history.html",
         rows=rows,
@@ -375,7 +344,7 @@ def history():
         index_name=items.construct_name("index", lang),
         stem=items.stem(lang, launch.course_title),
         scale_labels=items.scale_labels(lang),
-        mode=operations.current_mode(course),
-        privacy_sentence=privacy.privacy_sentence(operations.current_mode(course), lang),
+        mode=mode,
+        privacy_sentence=privacy.privacy_sentence(mode, lang),
         chart_weeks=len(chart_weeks),
     )

@@ -49,3 +49,14 @@ def week_of(start: date, zone: ZoneInfo | str | None) -> Week:
 def previous_weeks(week: Week, n: int, zone: ZoneInfo | str | None) -> list[Week]:
     """The n weeks before `week`, oldest first."""
     return [week_of(week.start - timedelta(days=7 * k), zone) for k in range(n, 0, -1)]
+
+
+def weeks_since(first_start: date | None, current: Week, zone: ZoneInfo | str | None, max_weeks: int) -> list[Week]:
+    """The weeks from ``first_start`` (at most ``max_weeks`` back) to ``current``, oldest first.
+
+    ``first_start`` is the Monday of the first response; None (or a later week) gives the
+    current week alone.
+    """
+    start = first_start if first_start is not None and first_start <= current.start else current.start
+    count = min((current.start - start).days // 7 + 1, max_weeks)
+    return [week_of(current.start - timedelta(days=7 * k), zone) for k in range(count - 1, -1, -1)]

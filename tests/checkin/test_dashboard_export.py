@@ -12,7 +12,6 @@ import pytest
 from .test_dashboard_support import (
     add_students,
     answer,
-    ensure_dashboard_catalogue,
     get_dashboard,
     section,
     set_mode,
@@ -104,7 +103,6 @@ def test_identified_export_matches_the_page(app, client, launch, identified_allo
 
 
 def test_anonymous_export_hides_what_the_page_hides(app, client, launch):
-    ensure_dashboard_catalogue(app)
     klas = teacher_klas(app, launch, locale="nl")
     add_students(klas, 9)
     for sid in klas.ids[:9]:

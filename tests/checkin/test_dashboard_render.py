@@ -15,7 +15,6 @@ from .test_dashboard_support import (
     add_students,
     answer,
     dashboard_url,
-    ensure_dashboard_catalogue,
     get_dashboard,
     section,
     serve_roster,
@@ -63,7 +62,6 @@ def test_english(app, client, launch):
 
 
 def test_dutch(app, client, launch):
-    ensure_dashboard_catalogue(app)
     klas = _class_with_history(app, launch, locale="nl")
     page = get_dashboard(client, klas)
     assert '<html lang="nl">' in page

@@ -149,18 +149,3 @@ def csrf_token(page: str) -> str:
 
 DASHBOARD_CATALOGUE = "checkin/dashboard_i18n/translations"
 
-
-def ensure_dashboard_catalogue(app) -> None:
-    """Load the dashboard's Dutch catalogue even before config.py lists it.
-
-    The shared BABEL_TRANSLATION_DIRECTORIES is the lead's to change; until it names the
-    dashboard catalogue, Dutch tests add it here (and test_dashboard_render checks that the
-    config does, so the gap cannot go unnoticed).
-    """
-    import os
-
-    babel = app.extensions["babel"]
-    path = os.path.join(app.root_path, DASHBOARD_CATALOGUE)
-    if path not in babel.translation_directories:
-        babel.translation_directories.append(path)
-        babel.instance.domain_instance.cache.clear()

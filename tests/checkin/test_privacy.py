@@ -47,7 +47,6 @@ def test_anonymous_boundaries(respondents, items, open_text):
     assert vis.item_values is items
     assert vis.open_text is open_text
     assert vis.contact_with_name is True
-    assert vis.nothing_of_answers is (not items and not open_text)
 
 
 @pytest.mark.parametrize("respondents", [0, 1, 4, 9, 10])

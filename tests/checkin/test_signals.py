@@ -13,10 +13,10 @@ from lti_tool.checkin.signals import (
     STUDENT_CODES,
     SignalRules,
     class_signals,
-    class_summary,
     is_dont_dare,
     is_no_start,
     mean,
+    pattern_counts,
     student_signals,
     weekly_index,
 )
@@ -549,35 +549,23 @@ def test_class_signals_in_fixed_order() -> None:
     )
 
 
-# --- class summary -------------------------------------------------------------------------
+# --- pattern counts ------------------------------------------------------------------------
 
 
-def test_class_summary_numbers() -> None:
+def test_pattern_counts() -> None:
     week = [
         {**answers(P1=4, S1=3, P2=2), "O1": True},  # both patterns
         {**answers(), "O1": False},
         answers(B1=2),
-        None,  # no response: not counted
+        None,  # no response: shows no pattern
     ]
-    summary = class_summary(week)  # type: ignore[arg-type]
-    assert summary["respondents"] == 3
-    assert summary["mean_index"] == pytest.approx((3.25 + 4.0 + 3.5) / 3)
-    assert list(summary["item_means"]) == list(SCALE_ITEMS)
-    assert summary["item_means"]["B1"] == pytest.approx(10 / 3)
-    assert summary["item_means"]["P1"] == pytest.approx(8 / 3)  # raw, not reversed
-    assert summary["share_dont_dare"] == pytest.approx(1 / 3)
-    assert summary["share_no_start"] == pytest.approx(1 / 3)
-    assert summary["opt_in_count"] == 1
+    assert pattern_counts(week) == (1, 1)  # type: ignore[arg-type]
+    assert pattern_counts(week, rules=SignalRules(dont_dare_p1_min=5, no_start_p2_max=1)) == (0, 0)  # type: ignore[arg-type]
 
 
-def test_class_summary_of_an_empty_week() -> None:
-    summary = class_summary([])
-    assert summary["respondents"] == 0
-    assert summary["mean_index"] is None
-    assert all(v is None for v in summary["item_means"].values())
-    assert summary["share_dont_dare"] is None
-    assert summary["share_no_start"] is None
-    assert summary["opt_in_count"] == 0
+def test_pattern_counts_of_an_empty_week() -> None:
+    assert pattern_counts([]) == (0, 0)
+
 
 
 # --- rules object --------------------------------------------------------------------------
