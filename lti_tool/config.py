@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .translations_build import translation_directories
+
 
 def _instance_secret(instance_path: Path) -> str:
     """Return the secret kept in the instance folder, creating it on first use."""
@@ -69,7 +71,7 @@ def load_config(instance_path: str) -> dict:
         # iframe the referrer policy may strip it, the token is what protects us.
         "WTF_CSRF_SSL_STRICT": False,
         "BABEL_DEFAULT_LOCALE": "nl",
-        "BABEL_TRANSLATION_DIRECTORIES": "translations;checkin/translations;checkin/dashboard_i18n/translations;feedback/translations",
+        "BABEL_TRANSLATION_DIRECTORIES": translation_directories(),
         "ERBIJ_LAUNCH_TTL": int(os.environ.get("ERBIJ_LAUNCH_TTL", 8 * 3600)),
         "ERBIJ_HTTP_TIMEOUT": float(os.environ.get("ERBIJ_HTTP_TIMEOUT", 10)),
         "ERBIJ_KEY_OVERLAP": int(os.environ.get("ERBIJ_KEY_OVERLAP", 24 * 3600)),

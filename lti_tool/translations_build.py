@@ -15,6 +15,15 @@ def catalogue_files() -> list[Path]:
     return sorted(ROOT.glob("**/translations/*/LC_MESSAGES/messages.po"))
 
 
+def translation_directories() -> str:
+    """Every catalogue directory, relative to the package, as Flask-Babel wants them (';').
+
+    Derived from the files, so a feature's catalogue is loaded without a config edit.
+    """
+    dirs = sorted({str(po.parents[2].relative_to(ROOT)) for po in catalogue_files()})
+    return ";".join(dirs)
+
+
 def compile_all() -> list[Path]:
     """Write messages.mo next to every messages.po that is newer than its .mo."""
     written = []

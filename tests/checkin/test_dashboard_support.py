@@ -147,5 +147,4 @@ def csrf_token(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-DASHBOARD_CATALOGUE = "checkin/dashboard_i18n/translations"
 
