@@ -11,6 +11,7 @@ import re
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..lti import current_launch, instructor_required
@@ -47,6 +48,7 @@ def visible_snippets(user_id: int, course_id: int) -> list[CommentSnippet]:
     return list(
         db.session.execute(
             db.select(CommentSnippet)
+            .options(joinedload(CommentSnippet.owner))  # the bank page names who shared each one
             .where((CommentSnippet.owner_id == user_id) | ((CommentSnippet.course_id == course_id) & CommentSnippet.shared.is_(True)))
             .order_by(CommentSnippet.title, CommentSnippet.id)
         ).scalars()
@@ -61,11 +63,12 @@ def own_snippet_or_404(snippet_id: int) -> CommentSnippet:
     return snippet
 
 
-def visible_snippet_or_404(snippet_id: int) -> CommentSnippet:
+def visible_snippet(snippet_id: int) -> CommentSnippet | None:
+    """A snippet the current teacher may use, or None (deleted meanwhile, or not theirs)."""
     launch = current_launch()
     snippet = db.session.get(CommentSnippet, snippet_id)
     if snippet is None or not (snippet.owner_id == launch.user_id or (snippet.shared and snippet.course_id == launch.course_id)):
-        abort(404)
+        return None
     return snippet
 
 
@@ -81,20 +84,23 @@ def snippet_json(snippet: CommentSnippet, values: dict[str, str]) -> dict:
 
 
 # ------------------------------------------------------------------ views
-@instructor_required
-def bank_page():
-    """All snippets the teacher can use, with forms to add, edit and delete their own."""
+def _render_bank(back: str, *, create_errors=None, edit_errors=None, form=None, notice=None, status: int = 200):
     launch = current_launch()
-    back = safe_next(request.args.get("next"), url_for("feedback.grading"))
     return render_template(
         "feedback/bank.html",
         snippets=visible_snippets(launch.user_id, launch.course_id),
         back=back,
-        create_errors={},
-        edit_errors={},
-        form={},
-        notice=request.args.get("notice"),
-    )
+        create_errors=create_errors or {},
+        edit_errors=edit_errors or {},
+        form=form or {},
+        notice=notice,
+    ), status
+
+
+@instructor_required
+def bank_page():
+    """All snippets the teacher can use, with forms to add, edit and delete their own."""
+    return _render_bank(safe_next(request.args.get("next"), url_for("feedback.grading")), notice=request.args.get("notice"))
 
 
 @instructor_required
@@ -102,29 +108,22 @@ def bank_create():
     """Create a snippet: from the bank page's form, or as JSON from the composer (selection)."""
     launch = current_launch()
     data = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(data, dict) and not hasattr(data, "get"):
+    if not hasattr(data, "get"):  # a JSON body that is not an object
         abort(400)
     snippet_in = parse_snippet(data)
     back = safe_next(request.form.get("next") if not request.is_json else None, url_for("feedback.grading"))
     if snippet_in.errors:
         if wants_json():
             return jsonify({"ok": False, "errors": snippet_in.errors}), 400
-        return render_template(
-            "feedback/bank.html",
-            snippets=visible_snippets(launch.user_id, launch.course_id),
-            back=back,
-            create_errors=snippet_in.errors,
-            edit_errors={},
-            form=data,
-            notice=None,
-        ), 400
+        return _render_bank(back, create_errors=snippet_in.errors, form=data, status=400)
+    # The student whose placeholders the composer shows: checked before anything is saved.
+    student = None
+    if request.is_json and str(data.get("student_id") or "").isdigit():
+        student = student_or_404(int(data["student_id"]))
     snippet = operations.create_snippet(
         owner_id=launch.user_id, course_id=launch.course_id, title=snippet_in.title, body=snippet_in.body, shared=snippet_in.shared
     )
     if wants_json():
-        student = None
-        if isinstance(data, dict) and str(data.get("student_id") or "").isdigit():
-            student = student_or_404(int(data["student_id"]))
         return jsonify(
             {
                 "ok": True,
@@ -141,16 +140,7 @@ def bank_update(snippet_id: int):
     snippet_in = parse_snippet(request.form)
     back = safe_next(request.form.get("next"), url_for("feedback.grading"))
     if snippet_in.errors:
-        launch = current_launch()
-        return render_template(
-            "feedback/bank.html",
-            snippets=visible_snippets(launch.user_id, launch.course_id),
-            back=back,
-            create_errors={},
-            edit_errors={snippet.id: snippet_in.errors},
-            form={},
-            notice=None,
-        ), 400
+        return _render_bank(back, edit_errors={snippet.id: snippet_in.errors}, status=400)
     operations.update_snippet(snippet, title=snippet_in.title, body=snippet_in.body, shared=snippet_in.shared)
     return redirect(url_for("feedback.bank_page", next=back, notice="updated"))
 

@@ -74,10 +74,6 @@ class RuleInfo:
         """The short name in ``lang`` ("en", otherwise Dutch)."""
         return self.name_en if _lang(lang) == "en" else self.name_nl
 
-    def to_dict(self) -> dict:
-        """A JSON-ready dict."""
-        return asdict(self)
-
 
 RULES: dict[str, RuleInfo] = {
     info.id: info

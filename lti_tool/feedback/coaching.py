@@ -59,19 +59,15 @@ class CoachView:
     empty: bool = False  # nothing written yet: no advice about what is "missing"
 
     @property
-    def has_highlights(self) -> bool:
-        return any(s.rules for s in self.segments)
+    def summary(self) -> str:
+        return summary(self.findings, self.empty)
 
     def to_dict(self) -> dict:
         return {
             "findings": [asdict(f) for f in self.findings],
             "segments": [{"text": s.text, "rules": list(s.rules)} for s in self.segments],
-            "summary": summary(self.findings, self.empty),
+            "summary": self.summary,
         }
-
-    @property
-    def summary(self) -> str:
-        return summary(self.findings, self.empty)
 
 
 def summary(findings: tuple[ShownFinding, ...], empty: bool = False) -> str:

@@ -18,7 +18,7 @@ from ..models import User
 from ..models.feedback import Feedback, FeedbackActivity
 from ..roster import fold, sync_roster
 from . import coaching, operations
-from .bank import fill_placeholders, placeholder_values, visible_snippet_or_404, visible_snippets
+from .bank import fill_placeholders, placeholder_values, visible_snippet, visible_snippets
 from .forms import MAX_TEXT_LENGTH, DraftInput, format_score, parse_draft, parse_snippet
 from .guide import PARTS, assemble
 from .status import StudentStatus, failure_reason, grading_rows, student_name
@@ -46,6 +46,7 @@ def notices() -> dict[str, tuple[str, str]]:
         "not_retried": ("info", _("There was nothing to send again.")),
         "dismissed": ("ok", _("The other version is hidden.")),
         "snippet": ("ok", _("Snippet saved in your comment bank.")),
+        "snippet_gone": ("warn", _("That snippet is no longer in the comment bank, so nothing was inserted. Your text is saved.")),
     }
 
 
@@ -61,7 +62,8 @@ def grading():
     q = request.args.get("q", "").strip()[:100]
     # Every row is rendered; non-matching ones are `hidden`, so the live filter (JS)
     # can widen a server-side search again.
-    matching = {r.user.id for r in rows if fold(q) in r.search_key}
+    needle = fold(q)
+    matching = {r.user.id for r in rows if needle in r.search_key}
     counts = Counter(r.status for r in rows)
     return render_template(
         "feedback/grading.html",
@@ -174,13 +176,21 @@ def _render_composer(
     ), status
 
 
-@instructor_required
-def composer(student_id: int):
-    """One student's feedback: guided parts, free text, score, coach, comment bank."""
+def _composer_scope(student_id: int, *, sync_column: bool = True) -> tuple[LaunchContext, User, FeedbackActivity]:
+    """The launch, student and activity of a composer request; a 404 outside this course's
+    feedback link or for anyone who is not its learner. The autosave skips the (throttled)
+    line item check: it never needs the LMS."""
     launch = current_launch()
     feedback_link()
     student = student_or_404(student_id)
-    activity = operations.sync_gradebook_column(launch).activity
+    activity = operations.sync_gradebook_column(launch).activity if sync_column else operations.feedback_activity(launch)
+    return launch, student, activity
+
+
+@instructor_required
+def composer(student_id: int):
+    """One student's feedback: guided parts, free text, score, coach, comment bank."""
+    launch, student, activity = _composer_scope(student_id)
     fb = operations.feedback_for(launch, student.id)
     return _render_composer(student, activity, fb, notice=notices().get(request.args.get("notice", "")))
 
@@ -191,6 +201,7 @@ class FormSave:
     draft: DraftInput
     result: operations.SaveResult
     previous_text: str | None
+    snippet_gone: bool = False  # the snippet to insert was deleted meanwhile
 
 
 def _save_from_form(launch: LaunchContext, student: User, activity: FeedbackActivity) -> FormSave:
@@ -203,15 +214,19 @@ def _save_from_form(launch: LaunchContext, student: User, activity: FeedbackActi
         if draft.text.strip() and draft.text.strip() != assembled:
             previous_text = draft.text  # shown below the form to copy from
         draft.text = assembled
+    snippet_gone = False
     if request.form.get("append_snippet"):
         try:
-            snippet = visible_snippet_or_404(int(request.form["append_snippet"]))
+            snippet = visible_snippet(int(request.form["append_snippet"]))
         except ValueError:
             abort(400)
-        filled = fill_placeholders(snippet.body, placeholder_values(student, launch.course_title))
-        draft.text = (draft.text.rstrip() + ("\n\n" if draft.text.strip() else "") + filled)[:MAX_TEXT_LENGTH]
+        if snippet is None:
+            snippet_gone = True  # still save what the teacher typed
+        else:
+            filled = fill_placeholders(snippet.body, placeholder_values(student, launch.course_title))
+            draft.text = (draft.text.rstrip() + ("\n\n" if draft.text.strip() else "") + filled)[:MAX_TEXT_LENGTH]
     result = _save_draft(launch, student, draft)
-    return FormSave(result.feedback, draft, result, previous_text)
+    return FormSave(result.feedback, draft, result, previous_text, snippet_gone)
 
 
 def _save_draft(launch: LaunchContext, student: User, draft: DraftInput) -> operations.SaveResult:
@@ -230,14 +245,11 @@ def _save_draft(launch: LaunchContext, student: User, draft: DraftInput) -> oper
 @instructor_required
 def composer_post(student_id: int):
     """The composer form without JavaScript: save, assemble, insert a snippet, add one, next."""
-    launch = current_launch()
-    feedback_link()
-    student = student_or_404(student_id)
-    activity = operations.sync_gradebook_column(launch).activity
+    launch, student, activity = _composer_scope(student_id)
     saved = _save_from_form(launch, student, activity)
     action = request.form.get("action", "save")
     snippet_errors: dict = {}
-    notice = None
+    done = "snippet_gone" if saved.snippet_gone else None  # the notice key of what happened besides the save
     if action == "add_snippet":
         snippet_in = parse_snippet(request.form, prefix="snippet_")
         if snippet_in.errors:
@@ -246,10 +258,11 @@ def composer_post(student_id: int):
             operations.create_snippet(
                 owner_id=launch.user_id, course_id=launch.course_id, title=snippet_in.title, body=snippet_in.body, shared=snippet_in.shared
             )
-            notice = notices()["snippet"]
+            done = "snippet"
     elif action == "dismiss_conflict":
         operations.dismiss_displaced(saved.fb)
-        notice = notices()["dismissed"]
+        done = "dismissed"
+    notice = notices()[done] if done else None
     if saved.draft.errors or snippet_errors or saved.result.displaced or saved.previous_text is not None:
         return _render_composer(
             student,
@@ -269,17 +282,13 @@ def composer_post(student_id: int):
         if nxt is not None:
             return redirect(url_for("feedback.composer", student_id=nxt.user.id, notice="saved"))
         return redirect(url_for("feedback.grading", notice="saved"))
-    key = {"add_snippet": "snippet", "dismiss_conflict": "dismissed"}.get(action, "saved")
-    return redirect(url_for("feedback.composer", student_id=student.id, notice=key) + "#composer")
+    return redirect(url_for("feedback.composer", student_id=student.id, notice=done or "saved") + "#composer")
 
 
 @instructor_required
 def publish(student_id: int):
     """Save the form, then publish that version (one outbox entry per version)."""
-    launch = current_launch()
-    feedback_link()
-    student = student_or_404(student_id)
-    activity = operations.sync_gradebook_column(launch).activity
+    launch, student, activity = _composer_scope(student_id)
     saved = _save_from_form(launch, student, activity)
     if saved.draft.errors or saved.result.displaced:
         # Never publish over a version the teacher has not seen, nor with an invalid score.
@@ -312,10 +321,7 @@ def _json_body() -> dict:
 @instructor_required
 def autosave(student_id: int):
     """Autosave from the composer's JavaScript (debounced). Same rules as the form save."""
-    launch = current_launch()
-    feedback_link()
-    student = student_or_404(student_id)
-    activity = operations.feedback_activity(launch)
+    launch, student, activity = _composer_scope(student_id, sync_column=False)
     draft = parse_draft(_json_body(), activity.score_maximum)
     result = _save_draft(launch, student, draft)
     fb = result.feedback

@@ -14,13 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from .. import outbox
-from ..extensions import db
+from ..extensions import cache, db
 from ..lti import LaunchContext, PlatformServices, ServiceError
 from ..models import OutboxEntry, ResourceLink, User
 from ..models.feedback import CommentSnippet, Feedback, FeedbackActivity, FeedbackPublish
 from ..models.outbox import STATUS_FAILED
+from ..timeutil import utcnow
 from . import publishing
-from .clock import now
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,13 @@ def sync_gradebook_column(launch: LaunchContext) -> ColumnSync:
         if launch.ags and launch.ags.lineitems:
             return ColumnSync(activity, ok=_create_lineitem_once(launch, activity, link))
         return ColumnSync(activity, ok=True)
-    if activity.lineitem_checked_at and now() - activity.lineitem_checked_at < LINEITEM_REFRESH:
+    if activity.lineitem_checked_at and utcnow() - activity.lineitem_checked_at < LINEITEM_REFRESH:
         return ColumnSync(activity, ok=True)
     try:
         item = PlatformServices(launch.registration_id).lineitem(activity.lineitem_url)
     except ServiceError as exc:
         log.warning("line item fetch failed link=%s status=%s: %s", link.id, exc.status, exc)
-        activity.lineitem_checked_at = now() - LINEITEM_REFRESH + LINEITEM_RETRY
+        activity.lineitem_checked_at = utcnow() - LINEITEM_REFRESH + LINEITEM_RETRY
         db.session.commit()
         return ColumnSync(activity, ok=False)
     _remember_lineitem(activity, item)
@@ -95,13 +95,16 @@ def _remember_lineitem(activity: FeedbackActivity, item: dict) -> None:
         activity.score_maximum = maximum if maximum > 0 else activity.score_maximum
     except (TypeError, ValueError):
         pass  # keep what we knew: a column without a usable maximum still takes comments
-    activity.lineitem_checked_at = now()
+    activity.lineitem_checked_at = utcnow()
 
 
 def _create_lineitem_once(launch: LaunchContext, activity: FeedbackActivity, link: ResourceLink) -> bool:
     # The conditional UPDATE is the lock: only the request whose UPDATE hits the row
     # talks to the LMS, so two tabs opening at once create one column, not two.
-    t = now()
+    cooldown_key = f"lineitem-create-failed:{activity.resource_link_id}"
+    if cache.get(cooldown_key):
+        return False  # it failed a moment ago: do not make every click wait on a down LMS
+    t = utcnow()
     claimed = db.session.execute(
         db.update(FeedbackActivity)
         .where(
@@ -142,6 +145,7 @@ def _create_lineitem_once(launch: LaunchContext, activity: FeedbackActivity, lin
         log.warning("line item creation failed link=%s status=%s: %s", link.id, exc.status, exc)
         activity.lineitem_claimed_at = None
         db.session.commit()
+        cache.set(cooldown_key, 1, timeout=int(LINEITEM_RETRY.total_seconds()))
         return False
     activity.lineitem_url = str(item["id"])[:1000]
     activity.lineitem_created = created
@@ -215,7 +219,7 @@ def save_draft(
             "text": text,
             "score": score,
             "revision": fb.revision + 1,
-            "updated_at": now(),
+            "updated_at": utcnow(),
             "updated_by_id": user_id,
         }
         displaced = None
@@ -304,7 +308,7 @@ def publish_feedback(fb: Feedback, activity: FeedbackActivity, launch: LaunchCon
         score=fb.score,
         score_maximum=activity.score_maximum,
         comment_sent=include_comment and bool(activity.lineitem_url),
-        published_at=now(),
+        published_at=utcnow(),
         published_by_id=launch.user_id,
     )
     db.session.add(pub)
@@ -362,7 +366,7 @@ def retry_publish(fb: Feedback, course_id: int) -> bool:
 
 # ------------------------------------------------------------------ comment bank
 def create_snippet(*, owner_id: int, course_id: int, title: str, body: str, shared: bool) -> CommentSnippet:
-    snippet = CommentSnippet(owner_id=owner_id, course_id=course_id, title=title, body=body, shared=shared, updated_at=now())
+    snippet = CommentSnippet(owner_id=owner_id, course_id=course_id, title=title, body=body, shared=shared, updated_at=utcnow())
     db.session.add(snippet)
     db.session.commit()
     log.info("snippet %s created course=%s shared=%s", snippet.id, course_id, shared)
@@ -370,7 +374,7 @@ def create_snippet(*, owner_id: int, course_id: int, title: str, body: str, shar
 
 
 def update_snippet(snippet: CommentSnippet, *, title: str, body: str, shared: bool) -> None:
-    snippet.title, snippet.body, snippet.shared, snippet.updated_at = title, body, shared, now()
+    snippet.title, snippet.body, snippet.shared, snippet.updated_at = title, body, shared, utcnow()
     db.session.commit()
     log.info("snippet %s updated shared=%s", snippet.id, shared)
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Membership, OutboxEntry, User
 from ..models.course import ROLE_LEARNER
 from ..models.feedback import Feedback, FeedbackPublish
-from ..models.outbox import STATUS_FAILED, STATUS_PENDING, STATUS_RETRY, STATUS_SENDING, STATUS_SENT
+from ..models.outbox import STATUS_FAILED, STATUS_RETRY, STATUS_SENT
 from ..roster import fold, learners
 
 NONE, DRAFT, QUEUED, PUBLISHED, FAILED = "none", "draft", "queued", "published", "failed"
@@ -46,7 +46,7 @@ class StudentStatus:
 
 def student_name(user: User) -> str:
     """The display name; Moodle may send no names at all (lms-notes.md)."""
-    return user.display_name() or _("Student %(id)s", id=user.sub[-6:])
+    return user.display_name(fallback=_("Student %(id)s", id=user.sub[-6:]))
 
 
 def _status(fb: Feedback | None, pub: FeedbackPublish | None, entry: OutboxEntry | None) -> str:
@@ -54,16 +54,12 @@ def _status(fb: Feedback | None, pub: FeedbackPublish | None, entry: OutboxEntry
         if fb is None or (not fb.text.strip() and fb.score is None):
             return NONE
         return DRAFT
-    if entry is None:
-        # Published in Erbij only (no gradebook column) — or its entry was cleaned up.
-        return PUBLISHED
-    if entry.status == STATUS_SENT:
+    if entry is None or entry.status == STATUS_SENT:
+        # No entry: published in Erbij only (no gradebook column), or the entry was cleaned up.
         return PUBLISHED
     if entry.status == STATUS_FAILED:
         return FAILED
-    if entry.status in (STATUS_PENDING, STATUS_SENDING, STATUS_RETRY):
-        return QUEUED
-    return QUEUED
+    return QUEUED  # pending, sending or waiting to retry
 
 
 def grading_rows(course_id: int, resource_link_id: int) -> list[StudentStatus]:

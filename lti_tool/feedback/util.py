@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 from flask import abort, request
 from flask_babel import get_locale
 
+from ..checkin.weeks import course_zone
 from ..extensions import db
 from ..lti import current_launch
-from ..models import Course, ResourceLink, User
+from ..models import ResourceLink, User
 from ..models.course import ACTIVITY_FEEDBACK
 from .status import is_learner
 
@@ -39,19 +39,11 @@ def lang() -> str:
     return "en" if str(get_locale() or "nl").startswith("en") else "nl"
 
 
-def _zone() -> ZoneInfo:
-    course = db.session.get(Course, current_launch().course_id)
-    try:
-        return ZoneInfo(course.timezone or "Europe/Amsterdam")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Europe/Amsterdam")
-
-
 def local(dt: datetime | None) -> datetime | None:
     """A naive UTC datetime from the database in the course's time zone."""
     if dt is None:
         return None
-    return dt.replace(tzinfo=UTC).astimezone(_zone())
+    return dt.replace(tzinfo=UTC).astimezone(course_zone(current_launch().course.timezone))
 
 
 def when(dt: datetime | None) -> str:
@@ -66,10 +58,6 @@ def clock(dt: datetime | None) -> str:
     if dt is None:
         return ""
     return format_datetime(local(dt), "HH:mm", locale=lang())
-
-
-def iso(dt: datetime | None) -> str:
-    return dt.replace(tzinfo=UTC).isoformat() if dt else ""
 
 
 def safe_next(target: str | None, fallback: str) -> str:

@@ -205,6 +205,21 @@ def test_comment_bank_append_without_javascript_and_placeholders(app, teacher, c
     assert _feedback(app).text == "Begin.\n\nAnna, ik weet dat je dit kunt in Nederlands 2."
 
 
+def test_inserting_a_snippet_deleted_meanwhile_keeps_the_text_and_says_so(app, teacher, composer_for):
+    t = teacher(locale="nl")
+    c = composer_for(t.lid, "student-1")
+    c.save(action="add_snippet", snippet_body="Ga zo door.")
+    with app.app_context():
+        snippet = db.session.execute(db.select(CommentSnippet)).scalar_one()
+        snippet_id = snippet.id
+        db.session.delete(snippet)
+        db.session.commit()
+    resp = c.save(text="Mijn getypte tekst.", append_snippet=str(snippet_id))
+    assert resp.status_code == 302 and "notice=snippet_gone" in resp.headers["Location"]
+    assert _feedback(app).text == "Mijn getypte tekst."
+    assert "Dat fragment staat niet meer in de zinnenbank" in page(c.client.get(resp.headers["Location"]))
+
+
 def test_comment_bank_json_create_edit_delete_own_only(app, client, teacher, composer_for, launch, new_browser):
     t = teacher(locale="en")
     c = composer_for(t.lid, "student-2")

@@ -87,6 +87,20 @@ def test_missing_lineitem_is_created_once_and_remembered(app, client, launch, pl
         assert activity.lineitem_url == lineitems + "/77" and activity.lineitem_created
 
 
+def test_failing_lineitem_creation_says_so_and_does_not_retry_at_every_click(client, launch, platform, rsps):
+    rsps.post(platform.token_url, json={"access_token": "t", "expires_in": 3600})
+    rsps.get(f"{platform.issuer}/api/course-1/memberships", json=members_json())
+    lineitems = f"{platform.issuer}/api/course-1/lineitems"
+    listed = rsps.get(lineitems, status=503)
+    claims = {AGS: {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"], "lineitems": lineitems}}
+    t = launch("instructor", activity="feedback", claims=claims, locale="en")
+    assert "Erbij could not create the gradebook column in the LMS" in page(t.response)
+    calls = listed.call_count
+    html = page(client.get(f"/l/{t.lid}/feedback/grading"))
+    assert listed.call_count == calls  # the next click within a minute does not wait on the LMS again
+    assert "Erbij could not create the gradebook column in the LMS" in html
+
+
 def test_search_filters_without_javascript(client, teacher):
     t = teacher(locale="en")
     html = page(client.get(f"/l/{t.lid}/feedback/grading", query_string={"q": "chaima"}))

@@ -8,7 +8,7 @@
   var count = document.getElementById("fb-count");
   var none = document.getElementById("fb-none-match");
 
-  // Same folding as status.fold(): lower case, accents removed ("zoe" finds "Zoë").
+  // Same folding as roster.fold(): lower case, accents removed ("zoe" finds "Zoë").
   function fold(s) {
     return (s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
