@@ -109,6 +109,21 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c)).casefold()
 
 
+def is_active_learner(course_id: int, user_id: int) -> bool:
+    """Whether the user is an active learner of the course (one row, not the whole class)."""
+    return (
+        db.session.execute(
+            db.select(Membership.id).where(
+                Membership.course_id == course_id,
+                Membership.user_id == user_id,
+                Membership.role == ROLE_LEARNER,
+                Membership.active.is_(True),
+            )
+        ).first()
+        is not None
+    )
+
+
 def learners(course_id: int) -> list[tuple[Membership, User]]:
     """Active learners of a course, sorted like a class list (family name, prefixes ignored)."""
     rows = db.session.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, make_response, redirect, render_template, request, url_for
@@ -22,6 +22,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from ..extensions import cache, csrf
 from ..lti import LaunchContext, instructor_required
 from ..roster import RosterSync, sync_roster
+from ..timeutil import in_zone
 from . import charts, export, items, operations, privacy, reflection
 from .blueprint import bp, checkin_launch
 from .dashboard_data import (
@@ -40,7 +41,7 @@ from .dashboard_data import (
 from .display import page_lang, score, score_text, week_dates
 from .signals import INDEX_ITEMS
 from .suggestions import reflection_questions
-from .weeks import Week, course_zone
+from .weeks import Week
 
 ROSTER_CACHE_SECONDS_OK = 600  # one launch syncs the roster once, not on every week it opens
 ROSTER_CACHE_SECONDS_FAILED = 120  # a platform that is down is not asked again on every click
@@ -99,8 +100,7 @@ def week_label(week: Week) -> str:
 def local_time(naive_utc: datetime | None, tz_name: str | None) -> str:
     if naive_utc is None:
         return ""
-    local = naive_utc.replace(tzinfo=UTC).astimezone(course_zone(tz_name))
-    return format_datetime(local, "d MMM, HH:mm", rebase=False)
+    return format_datetime(in_zone(naive_utc, tz_name), "d MMM, HH:mm", rebase=False)
 
 
 def comparison_text(comparison: Comparison) -> str:

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = "Europe/Amsterdam"
-
-
-def course_zone(name: str | None) -> ZoneInfo:
-    """The course's zone; an unknown name falls back to Europe/Amsterdam."""
-    try:
-        return ZoneInfo(name or DEFAULT_TZ)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TZ)
+from ..timeutil import DEFAULT_TZ, course_zone  # noqa: F401  (DEFAULT_TZ is part of this module's API)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Membership, OutboxEntry, User
-from ..models.course import ROLE_LEARNER
+from ..models import OutboxEntry, User
 from ..models.feedback import Feedback, FeedbackPublish
 from ..models.outbox import STATUS_FAILED, STATUS_RETRY, STATUS_SENT
 from ..roster import fold, learners
@@ -92,21 +91,6 @@ def grading_rows(course_id: int, resource_link_id: int) -> list[StudentStatus]:
         changes = bool(pub and fb and (fb.text != pub.text or fb.score != pub.score))
         rows.append(StudentStatus(user, student_name(user), fb, pub, entry, _status(fb, pub, entry), changes))
     return rows
-
-
-def is_learner(course_id: int, user_id: int) -> bool:
-    """Whether `user_id` is an active learner of the course (the composer's scope check)."""
-    return (
-        db.session.execute(
-            db.select(Membership.id).where(
-                Membership.course_id == course_id,
-                Membership.user_id == user_id,
-                Membership.role == ROLE_LEARNER,
-                Membership.active.is_(True),
-            )
-        ).first()
-        is not None
-    )
 
 
 def failure_reason(entry: OutboxEntry | None) -> str:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.dates import format_datetime
 from flask import abort, request
 from flask_babel import get_locale
 
-from ..checkin.weeks import course_zone
 from ..extensions import db
 from ..lti import current_launch
 from ..models import ResourceLink, User
 from ..models.course import ACTIVITY_FEEDBACK
-from .status import is_learner
+from ..roster import is_active_learner
+from ..timeutil import in_zone
 
 
 def feedback_link() -> ResourceLink:
@@ -30,7 +30,7 @@ def student_or_404(student_id: int) -> User:
     """A learner of the launch's course; anyone else (or another course's student) is a 404."""
     launch = current_launch()
     user = db.session.get(User, student_id)
-    if user is None or user.registration_id != launch.registration_id or not is_learner(launch.course_id, user.id):
+    if user is None or user.registration_id != launch.registration_id or not is_active_learner(launch.course_id, user.id):
         abort(404)
     return user
 
@@ -43,7 +43,7 @@ def local(dt: datetime | None) -> datetime | None:
     """A naive UTC datetime from the database in the course's time zone."""
     if dt is None:
         return None
-    return dt.replace(tzinfo=UTC).astimezone(course_zone(current_launch().course.timezone))
+    return in_zone(dt, current_launch().course.timezone)
 
 
 def when(dt: datetime | None) -> str:
