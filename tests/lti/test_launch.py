@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -27,6 +28,14 @@ def post_launch(client, platform, *, step=None, mutate=None, sign_kwargs=None, u
         mutate(c)
     token = platform.sign(c, **(sign_kwargs or {}))
     return client.post("/lti/launch", data={"id_token": token, "state": step.state}), token, step
+
+
+def state_cookie(step) -> tuple[str, str]:
+    """The state cookie a login set (name, value): the random id inside the signed state."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    sid = URLSafeTimedSerializer("test-secret", salt="erbij-oidc-state").loads(step.state)["i"]
+    return f"erbij_st_{sid}", sid
 
 
 # ------------------------------------------------------------------ happy paths
@@ -191,7 +200,8 @@ def test_replayed_id_token_is_refused(client, platform):
     again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "state_mismatch"
     # …and a replayer who kept a copy of the cookie is stopped by the consumed nonce.
-    client.set_cookie(f"erbij_st_{step.state[:24]}", step.state, path="/lti/")
+    name, value = state_cookie(step)
+    client.set_cookie(name, value, path="/lti/")
     again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "replayed"
 
@@ -204,7 +214,7 @@ def test_replay_is_refused_by_another_worker(app, client, platform):
     other = other_worker.test_client()
     other.environ_base["wsgi.url_scheme"] = "https"
     # The attacker has the state cookie too (same browser, replaying its own launch).
-    other.set_cookie(f"erbij_st_{step.state[:24]}", step.state, path="/lti/")  # a replayer's copy
+    other.set_cookie(*state_cookie(step), path="/lti/")  # a replayer's copy
     again = other.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "replayed"
     with other_worker.app_context():
@@ -228,11 +238,21 @@ def test_rotated_platform_key_is_found_by_refetch(client, platform, rsps):
     assert resp.status_code == 302
 
 
-def test_jwks_cache_honours_no_cache(client, app, platform, rsps):
+def test_jwks_no_cache_is_kept_only_a_minute(client, app, platform, rsps):
+    """no-cache would let every launch (or every forged token) fetch the key set: a minute at least."""
+    from lti_tool.extensions import cache
+    from lti_tool.lti.platform_keys import MIN_TTL, _local
+
     rsps.replace("GET", platform.jwks_url, json=platform.jwks(), headers={"Cache-Control": "no-cache"})
     for _ in range(2):
         assert post_launch(client, platform)[0].status_code == 302
-    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2  # fetched each time
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 1
+    assert MIN_TTL == 60
+    with app.app_context():  # a minute later
+        cache.delete(f"platform-jwks:{platform.jwks_url}")
+    _local.clear()
+    assert post_launch(client, platform)[0].status_code == 302
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2
 
 
 def test_jwks_cache_is_used_with_max_age(client, platform, rsps):
@@ -294,15 +314,18 @@ def test_unknown_state_is_refused(client, platform):
     assert resp.status_code == 400 and error_code(resp) == "state_not_found"
 
 
-def test_expired_state_is_refused(app, client, platform):
-    from lti_tool.models import LoginState
-
+def test_expired_state_is_refused(app, client, platform, monkeypatch):
     step = start_login(client, platform)
-    with app.app_context():
-        row = db.session.get(LoginState, step.state)
-        row.expires_at = row.created_at.replace(year=2000)
-        db.session.commit()
+    later = time.time() + 11 * 60  # the state lives ten minutes
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     resp, _, _ = post_launch(client, platform, step=step)
+    assert resp.status_code == 400 and error_code(resp) == "state_not_found"
+
+
+def test_altered_state_is_refused(client, platform):
+    step = start_login(client, platform)
+    forged = step.state[:-3] + ("AAA" if not step.state.endswith("AAA") else "BBB")
+    resp, _, _ = post_launch(client, platform, step=dataclasses.replace(step, state=forged))
     assert resp.status_code == 400 and error_code(resp) == "state_not_found"
 
 
@@ -325,49 +348,117 @@ def test_login_without_cookies_offers_a_new_window(client, platform):
     assert client.get(again.headers["Location"]).headers["Location"].startswith(platform.auth_url)
 
 
-def test_platform_storage_binds_state_without_cookies(app, client, platform):
-    step = start_login(client, platform, storage_target="_parent")
-    login_page = client.post  # noqa: F841 (documentation: the login page put the secret into platform storage)
-    from lti_tool.models import LoginState
+def storage_login(client, platform, user="teacher-1"):
+    """A login with Platform Storage; returns (secret put into storage, state, nonce)."""
+    from urllib.parse import parse_qs, urlsplit
 
-    with app.app_context():
-        assert db.session.get(LoginState, step.state).storage_target == "_parent"
+    data = {"iss": platform.issuer, "login_hint": user, "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
+    page = client.post("/lti/login", data=data).get_data(as_text=True)
+    secret = re.search(r'data-value="([^"]+)"', page).group(1)
+    key = re.search(r'data-key="([^"]+)"', page).group(1)
+    auth = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
+    q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+    return secret, key, q["state"], q["nonce"]
+
+
+OURS = {"Origin": BASE_URL, "Sec-Fetch-Site": "same-origin"}  # what Erbij's own storage page sends
+
+
+def test_platform_storage_binds_state_without_cookies(app, client, platform):
+    secret, key, state, nonce = storage_login(client, platform)
     client._cookies.clear()  # no cookies at all in this iframe
-    token = platform.sign(platform.claims(nonce=step.nonce))
-    first = client.post("/lti/launch", data={"id_token": token, "state": step.state})
+    token = platform.sign(platform.claims(nonce=nonce))
+    first = client.post("/lti/launch", data={"id_token": token, "state": state}, headers={"Origin": platform.issuer})
     assert first.status_code == 200
     html = first.get_data(as_text=True)
-    assert 'data-mode="get"' in html and f'data-key="erbij_state_{step.state}"' in html
-    wrong = client.post("/lti/launch", data={"id_token": token, "state": step.state, "storage_secret": "guess"})
+    assert 'data-mode="get"' in html and f'data-key="{key}"' in html
+    wrong = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": "guess"}, headers=OURS)
     assert wrong.status_code == 401 and error_code(wrong) == "state_mismatch"
 
 
-def test_platform_storage_secret_round_trip(app, client, platform):
-    data = {"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
-    page = client.post("/lti/login", data=data).get_data(as_text=True)
-    secret = re.search(r'data-value="([^"]+)"', page).group(1)
-    auth = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
-    from urllib.parse import parse_qs, urlsplit
-
-    q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+def test_platform_storage_round_trip_hands_over_to_a_new_window(app, client, new_browser, platform):
+    """No cookie came back, so the session cookie is known missing: only now a hand-off
+    token is made — single use, and not in any URL of a launch whose cookies work."""
+    secret, _, state, nonce = storage_login(client, platform)
     client._cookies.clear()
-    token = platform.sign(platform.claims(nonce=q["nonce"]))
-    resp = client.post("/lti/launch", data={"id_token": token, "state": q["state"], "storage_secret": secret})
-    assert resp.status_code == 302 and "/lti/ready/" in resp.headers["Location"]
-
-
-def test_lost_session_cookie_after_launch_offers_single_use_new_window(client, new_browser, platform):
-    resp, _, _ = post_launch(client, platform, activity=None)
-    ready = resp.headers["Location"]
-    client._cookies.clear()  # the iframe kept no cookie
-    page = client.get(ready)
+    token = platform.sign(platform.claims(nonce=nonce, activity=None))
+    page = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=OURS)
     assert page.status_code == 403 and error_code(page) == "cookies_blocked"
     link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    assert link.startswith("/lti/handoff?t=")
     window = new_browser()
     opened = window.get(link, follow_redirects=True)
-    assert opened.status_code == 200 and "Set up this activity" in opened.get_data(as_text=True) or "Deze activiteit instellen" in opened.get_data(as_text=True)
+    text = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and ("Set up this activity" in text or "Deze activiteit instellen" in text)
     again = new_browser().get(link)
     assert again.status_code == 400 and error_code(again) == "handoff_invalid"
+
+
+def test_handoff_token_is_short_lived(app, client, new_browser, platform, monkeypatch):
+    secret, _, state, nonce = storage_login(client, platform)
+    client._cookies.clear()
+    token = platform.sign(platform.claims(nonce=nonce, activity=None))
+    page = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=OURS)
+    link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    from datetime import timedelta
+
+    from lti_tool import timeutil
+
+    later = timeutil.utcnow() + timedelta(minutes=3)
+    monkeypatch.setattr("lti_tool.lti.context.utcnow", lambda: later)
+    late = new_browser().get(link)
+    assert late.status_code == 400 and error_code(late) == "handoff_invalid"
+
+
+def test_no_handoff_token_when_cookies_work(client, platform, rsps):
+    """A launch whose cookies work carries no hand-off token anywhere and makes none."""
+    resp, _, _ = post_launch(client, platform)
+    assert resp.status_code == 302 and "?" not in resp.headers["Location"] and "h=" not in resp.headers["Location"]
+    from lti_tool.models import HandoffToken
+
+    with client.application.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(HandoffToken)).scalar() == 0
+
+
+def test_login_csrf_through_platform_storage_is_refused(app, client, new_browser, platform):
+    """The attack: the attacker logs in with Platform Storage in their own browser, gets
+    their own id_token from the LMS, and makes a victim's browser post id_token + state +
+    storage secret to /lti/launch (an auto-submitting form on the attacker's site). The
+    victim must not end up in the attacker's launch."""
+    secret, _, state, nonce = storage_login(client, platform, user="attacker")
+    token = platform.sign(platform.claims(nonce=nonce, user="attacker", activity=None))
+    victim = new_browser()
+    for headers in ({"Origin": "https://attacker.example", "Sec-Fetch-Site": "cross-site"}, {}, {"Origin": "null"}):
+        resp = victim.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=headers)
+        assert resp.status_code == 401 and error_code(resp) == "state_mismatch", headers
+        assert bound_launches(app, resp) == []
+        assert "handoff" not in resp.get_data(as_text=True)
+    # Without a secret the victim gets Erbij's storage page, which reads *the victim's*
+    # platform storage: it holds no secret for the attacker's state, so that fails too.
+    page = victim.post("/lti/launch", data={"id_token": token, "state": state}, headers={"Origin": "https://attacker.example"})
+    assert page.status_code == 200 and 'data-mode="get"' in page.get_data(as_text=True)
+    empty = victim.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": ""}, headers=OURS)
+    assert empty.status_code == 401 and error_code(empty) == "state_mismatch"
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(LaunchSession)).scalar() == 0
+
+
+def bound_launches(app, resp) -> list:
+    """The launches the session cookie set by `resp` binds the browser to."""
+    for header in resp.headers.getlist("Set-Cookie"):
+        if header.startswith("erbij_session="):
+            value = header.split(";", 1)[0].split("=", 1)[1]
+            return app.session_interface.get_signing_serializer(app).loads(value).get("lids", [])
+    return []
+
+
+def test_launch_without_cookie_or_storage_binds_nobody(client, new_browser, platform):
+    """A launch never binds a browser that did not start its login."""
+    step = start_login(client, platform)
+    token = platform.sign(platform.claims(nonce=step.nonce))
+    resp = new_browser().post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "state_mismatch"
+    assert bound_launches(client.application, resp) == []
 
 
 def test_state_cookie_is_partitioned_secure_samesite_none(client, platform):
