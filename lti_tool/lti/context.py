@@ -261,6 +261,8 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
         db.session.commit()
     finally:
         session.expire_on_commit = before
+    # The identity map holds rows weakly: keep these for the rest of the request.
+    session.info["erbij_launch_rows"] = (row, course, user, link)
     return _context_from_row(row)
 
 

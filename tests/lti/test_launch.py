@@ -583,3 +583,271 @@ def test_unexpected_error_is_a_friendly_500_in_the_launch_language(app, client, 
     assert "database exploded" not in page and "Traceback" not in page
     assert re.search(r"<code>[0-9a-f]{12}</code>", page)
     assert "database exploded" in caplog.text  # the log has it, with the error id
+
+
+# ------------------------------------------------------------------ the fast path, counted
+class _Counter:
+    """Every SQL statement the app sends, from a SQLAlchemy event listener."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.statements: list[str] = []
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._on)
+
+    def _on(self, conn, cursor, statement, params, context, executemany):
+        self.statements.append(" ".join(statement.split())[:120])
+
+    @property
+    def writes(self) -> list[str]:
+        return [s for s in self.statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claims_kw):
+    """A launch as a browser makes it, counting the requests that reach Erbij. The LMS's
+    part (its auth endpoint answering with the form post) happens outside Erbij."""
+    from urllib.parse import parse_qs, urlsplit
+
+    requests_to_erbij = []
+
+    def erbij(method, url, **kw):
+        requests_to_erbij.append(f"{method} {url.split('?')[0]}")
+        return browser.open(url, method=method, **kw)
+
+    data = {"iss": platform.issuer, "login_hint": user, "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_message_hint": "m"}
+    with counter:
+        resp = erbij("POST", "/lti/login", data=data)
+        while resp.status_code == 302 and resp.headers["Location"].startswith("/lti/"):
+            resp = erbij("GET", resp.headers["Location"])
+        auth = resp.headers["Location"]
+        assert auth.startswith(platform.auth_url), auth
+        q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+        token = platform.sign(platform.claims(nonce=q["nonce"], user=user, **claims_kw))
+        resp = erbij("POST", "/lti/launch", data={"id_token": token, "state": q["state"]})
+        launch_statements = counter.statements[:]
+        while resp.status_code == 302:
+            resp = erbij("GET", resp.headers["Location"])
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return requests_to_erbij, launch_statements, resp
+
+
+def test_launch_fast_path_counts_requests_and_statements(app, client, platform, new_browser):
+    """login → LMS → launch → the activity's page: three requests to Erbij once this
+    browser has kept a cookie of ours; at most 8 SQL statements and 2 writes (nonce spent,
+    launch session stored) for a returning user whose name, role and titles are unchanged."""
+    # The very first launch in a browser: one round trip checks that cookies stick,
+    # before the LMS spends its login (so that a new window can still start over).
+    counter = _Counter(app)
+    hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
+    assert hops == ["POST /lti/login", "GET /lti/login/continue", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+    assert "/checkin/week" in hops[-1]
+    first_user = statements
+    # A user, course, membership and link created (each in a savepoint for the race), the
+    # registration and deployment read once into the cache, expired rows purged once.
+    assert len(first_user) <= 28, first_user
+
+    # Another student in the same course, from a browser that kept our cookie: 3 requests.
+    counter = _Counter(app)
+    hops, statements, page = _browse_launch(app, client, platform, "student-2", counter, role="learner")
+    assert hops == ["POST /lti/login", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+
+    # A returning student: 3 requests, at most 8 statements, 2 writes.
+    counter = _Counter(app)
+    hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
+    assert hops == ["POST /lti/login", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+    assert "/checkin/week" in hops[-1] and "?" not in hops[-1]
+    assert len(statements) <= 8, statements
+    writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) == 2, writes
+    assert writes[0].startswith("INSERT INTO used_nonces") and writes[1].startswith("INSERT INTO launch_sessions")
+    print(f"\nreturning student: {len(statements)} statements for login + launch; first launch of a user: {len(first_user)}")
+
+
+def urlsplit_path(resp) -> str:
+    return resp.request.path
+
+
+M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+
+
+@pytest.mark.parametrize(
+    "roles, expected",
+    [
+        ([f"{M}#Instructor"], "instructor"),
+        ([f"{M}#Learner"], "learner"),
+        ([f"{M}/Instructor#TeachingAssistant"], "instructor"),
+        ([f"{M}/Learner#Learner"], "learner"),
+        (["Instructor"], "instructor"),
+        (["Learner"], "learner"),
+        (["urn:lti:role:ims/lis/Instructor"], "instructor"),
+        (["urn:lti:role:ims/lis/TeachingAssistant"], "instructor"),
+        (["TeachingAssistant"], "instructor"),
+        # Not an instructor: a path is not a sub-role, and near misses are no role at all.
+        ([f"{M}/Learner/Instructor"], "other"),
+        ([f"{M}/Learner/Instructor", f"{M}#Learner"], "learner"),
+        ([f"{M}#Instructor/x"], "other"),
+        ([f"{M}#InstructorX"], "other"),
+        ([f"{M}#instructor"], "other"),
+        (["https://evil.example/membership#Instructor"], "other"),
+        ([f"{M}x#Instructor"], "other"),
+        ([f"{M}/Instructor"], "other"),
+        ([f"{M}/Instructor#"], "other"),
+        (["Instructor#TeachingAssistant"], "other"),
+        # Institution and system roles never grant a course role.
+        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"], "other"),
+        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"], "other"),
+        (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"], "other"),
+        (["urn:lti:instrole:ims/lis/Instructor"], "other"),
+        ([f"{M}#Mentor"], "other"),
+        ([f"{M}#Administrator", f"{M}#Learner"], "learner"),
+        ([f"{M}#Learner", f"{M}#Instructor"], "instructor"),
+        ([], "other"),
+        ([None, 3, f"{M}#Learner"], "learner"),
+    ],
+)
+def test_roles_are_parsed_exactly(roles, expected):
+    from lti_tool.lti.roles import erbij_role
+
+    assert erbij_role(roles) == expected
+
+
+def test_changed_name_is_written_unchanged_is_not(app, client, platform):
+    """Upserts only when a name, role or title changed."""
+    assert post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0].status_code == 302
+    with _Counter(app) as counter:
+        assert post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0].status_code == 302
+    assert not any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
+    with _Counter(app) as counter:
+        assert post_launch(client, platform, user="s9", role="learner", name="Sam de Jong")[0].status_code == 302
+    assert any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
+    with app.app_context():
+        assert db.session.execute(db.select(User).filter_by(sub="s9")).scalar_one().name == "Sam de Jong"
+
+
+# ------------------------------------------------------------------ bounded login state
+def test_unauthenticated_logins_store_nothing(app, client, platform):
+    """Anyone may call /lti/login as often as they like: it writes no row (the state is a
+    signed token), so nothing grows; spent nonces are purged now and then."""
+    from lti_tool.models import HandoffToken, UsedNonce
+
+    tables = [t for t in db.metadata.sorted_tables]
+    with app.app_context():
+        before = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in tables}
+    data = {"iss": platform.issuer, "login_hint": "x", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id}
+    with _Counter(app) as counter:
+        for i in range(200):
+            assert client.post("/lti/login", data={**data, "login_hint": f"x{i}"}).status_code == 302
+    assert [s for s in counter.writes if not s.startswith("DELETE")] == []
+    with app.app_context():
+        after = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in tables}
+    assert after == before
+
+    # Expired spent nonces and hand-off tokens are cleared by a later login.
+    from datetime import timedelta
+
+    from lti_tool.extensions import cache
+    from lti_tool.timeutil import utcnow
+
+    assert post_launch(client, platform)[0].status_code == 302
+    with app.app_context():
+        db.session.execute(db.update(UsedNonce).values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+        cache.delete("lti-purge")  # five minutes later
+    client.post("/lti/login", data=data)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 0
+        assert db.session.execute(db.select(db.func.count()).select_from(HandoffToken)).scalar() == 0
+
+
+# ------------------------------------------------------------------ JWKS amplification
+def test_forged_kids_do_not_make_us_fetch_on_every_request(client, platform, rsps):
+    """Tokens with made-up kids: one refetch per registration per minute, and a kid found
+    unknown is refused from memory; no nonce is spent on an unverified token."""
+    assert post_launch(client, platform)[0].status_code == 302  # the key set is cached
+    fetches = lambda: sum(1 for c in rsps.calls if c.request.url == platform.jwks_url)  # noqa: E731
+    assert fetches() == 1
+    for i in range(20):
+        resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": f"forged-{i}"})
+        assert resp.status_code == 401 and error_code(resp) == "unknown_key"
+    assert fetches() == 2  # the first forged kid refetched once; the others waited for the minute
+    resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "forged-0"})
+    assert error_code(resp) == "unknown_key" and fetches() == 2  # remembered as unknown
+    from lti_tool.models import UsedNonce
+
+    with client.application.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 1  # only the real launch
+
+
+def test_bad_signature_spends_no_nonce(client, platform):
+    from ..platform import _rsa_key
+
+    step = start_login(client, platform)
+    forged = platform.sign(platform.claims(nonce=step.nonce), key=_rsa_key("attacker"))
+    resp = client.post("/lti/launch", data={"id_token": forged, "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "bad_signature"
+    good = platform.sign(platform.claims(nonce=step.nonce))
+    assert client.post("/lti/launch", data={"id_token": good, "state": step.state}).status_code == 302
+
+
+def test_a_refetch_per_minute_is_allowed_again(app, client, platform, rsps):
+    from lti_tool.extensions import cache
+
+    assert post_launch(client, platform)[0].status_code == 302
+    assert post_launch(client, platform, sign_kwargs={"kid": "a"})[0].status_code == 401
+    with app.app_context():
+        cache.delete(f"jwks-refetch:{platform.registration_id}")  # a minute later
+    assert post_launch(client, platform, sign_kwargs={"kid": "b"})[0].status_code == 401
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 3
+
+
+# ------------------------------------------------------------------ the launch cache
+def test_registration_changes_reach_the_cache_at_once(app, client, platform):
+    """Registrations and deployments are cached; a change (ORM or bulk) invalidates."""
+    from lti_tool.models import Deployment, Registration
+
+    assert post_launch(client, platform)[0].status_code == 302
+    with _Counter(app) as counter:
+        assert post_launch(client, platform)[0].status_code == 302
+    assert not any("FROM registrations" in s or "FROM deployments" in s for s in counter.statements), counter.statements
+    with app.app_context():  # the admin switches the deployment off (a bulk UPDATE)
+        db.session.execute(db.update(Deployment).values(enabled=False))
+        db.session.commit()
+    resp, _, _ = post_launch(client, platform)
+    assert resp.status_code == 403 and error_code(resp) == "unknown_deployment"
+    with app.app_context():
+        db.session.execute(db.update(Deployment).values(enabled=True))
+        reg = db.session.get(Registration, platform.registration_id)
+        reg.enabled = False  # through the ORM
+        db.session.commit()
+    login = client.post("/lti/login", data={"iss": platform.issuer, "login_hint": "x", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id})
+    assert login.status_code == 403 and error_code(login) == "unknown_platform"
+
+
+def test_a_broken_cache_falls_back_to_the_database(app, client, platform, monkeypatch, rsps):
+    """Redis down: launches still work (from the database), never a 500."""
+    from lti_tool.extensions import cache
+
+    assert post_launch(client, platform)[0].status_code == 302
+
+    def broken(*a, **k):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "get_many", "set", "add", "delete"):
+        monkeypatch.setattr(cache, name, broken)
+    resp, _, _ = post_launch(client, platform, user="student-7", role="learner")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    assert client.get(resp.headers["Location"]).status_code == 200
+    # The refetch limit holds in this process while the cache is down.
+    for i in range(5):
+        assert error_code(post_launch(client, platform, sign_kwargs={"kid": f"x{i}"})[0]) == "unknown_key"
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) <= 2
