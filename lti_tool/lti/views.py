@@ -61,7 +61,7 @@ from .validation import validate_launch
 
 bp = Blueprint("lti", __name__)
 
-# The hand-off to a new window: only when the session cookie is known to be missing.
+# Our cookies live in the LMS's cross-site iframe: SameSite=None; Secure; Partitioned (lms-notes.md).
 _COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "None", "partitioned": True}
 
 
@@ -87,7 +87,11 @@ def _no_store(resp):
 @csrf.exempt
 def login():
     params = {k: (request.values.get(k) or "").strip() for k in LOGIN_PARAMS}
-    login_state, auth_url, storage_secret = start_login(params)
+    cookies_work = request.cookies.get(COOKIES_OK_COOKIE) == "1"
+    login_state, auth_url, storage_secret = start_login(
+        # A cookie of ours came back: the state cookie will too, Platform Storage is not needed.
+        {**params, "lti_storage_target": ""} if cookies_work else params
+    )
     new_window_url = url_for("lti.login", _external=False, **{k: v for k, v in params.items() if v and k != "lti_storage_target"})
     continue_url = url_for("lti.login_continue", d=_signer().dumps({"s": login_state.id, "a": auth_url, "w": new_window_url}))
     if storage_secret:
@@ -103,7 +107,7 @@ def login():
                 fallback_url=continue_url,
             )
         )
-    elif request.cookies.get(COOKIES_OK_COOKIE) == "1":
+    elif cookies_work:
         # A cookie came back: this browser keeps our cookies here. Straight to the LMS.
         resp = redirect(auth_url)
     else:

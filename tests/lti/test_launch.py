@@ -851,3 +851,15 @@ def test_a_broken_cache_falls_back_to_the_database(app, client, platform, monkey
     for i in range(5):
         assert error_code(post_launch(client, platform, sign_kwargs={"kid": f"x{i}"})[0]) == "unknown_key"
     assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) <= 2
+
+
+def test_returning_browser_skips_platform_storage_and_the_cookie_check(client, platform):
+    """Once a cookie of ours came back in this browser, the login goes straight to the LMS,
+    also where the LMS offers Platform Storage (Canvas, Brightspace)."""
+    assert post_launch(client, platform)[0].status_code == 302  # sets the "cookies work" cookie
+    data = {"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
+    resp = client.post("/lti/login", data=data)
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(platform.auth_url)
+    fresh = client.application.test_client()
+    fresh.environ_base["wsgi.url_scheme"] = "https"
+    assert fresh.post("/lti/login", data=data).status_code == 200  # a new browser: the storage page
