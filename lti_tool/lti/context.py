@@ -298,11 +298,18 @@ def load_launch(launch_id: str) -> LaunchContext:
         raise LaunchRefused("session_expired", detail="launch not bound to this browser")
     row = db.session.execute(
         db.select(LaunchSession)
-        .options(joinedload(LaunchSession.user), joinedload(LaunchSession.course))
+        .options(
+            joinedload(LaunchSession.user),
+            joinedload(LaunchSession.course),
+            joinedload(LaunchSession.resource_link),
+        )
         .where(LaunchSession.id == launch_id)
     ).scalar_one_or_none()
     if row is None or row.expires_at < utcnow():
         raise LaunchRefused("session_expired", detail="launch expired or unknown")
+    # One statement per page: `launch.course`, `.user` and `.resource_link` are then read
+    # from the identity map, which holds rows weakly — keep these for the request.
+    db.session.info["erbij_launch_rows"] = (row, row.course, row.user, row.resource_link)
     return _context_from_row(row)
 
 
