@@ -180,16 +180,16 @@ def _registry_row_changed(obj, deleted: bool = False) -> bool:
     state = inspect(obj)
     if state.pending or not state.has_identity:
         return True
-    return any(
-        attr.key not in _IGNORED and attr.history.has_changes() for attr in state.attrs
-    )
+    return any(attr.key not in _IGNORED and attr.history.has_changes() for attr in state.attrs)
 
 
 @event.listens_for(Session, "before_flush")
 def _note_changes(session, flush_context, instances):
-    if any(_registry_row_changed(o) for o in session.new) or any(
-        _registry_row_changed(o) for o in session.dirty
-    ) or any(_registry_row_changed(o, deleted=True) for o in session.deleted):
+    if (
+        any(_registry_row_changed(o) for o in session.new)
+        or any(_registry_row_changed(o) for o in session.dirty)
+        or any(_registry_row_changed(o, deleted=True) for o in session.deleted)
+    ):
         session.info[_FLAG] = True
 
 

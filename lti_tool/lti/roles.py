@@ -20,9 +20,7 @@ import re
 from ..models.course import ROLE_INSTRUCTOR, ROLE_LEARNER, ROLE_OTHER
 
 # The principal context roles of the LIS v2 membership vocabulary.
-CONTEXT_ROLES = frozenset(
-    {"Administrator", "ContentDeveloper", "Instructor", "Learner", "Mentor", "Manager", "Member", "Officer"}
-)
+CONTEXT_ROLES = frozenset({"Administrator", "ContentDeveloper", "Instructor", "Learner", "Mentor", "Manager", "Member", "Officer"})
 _NAME = r"[A-Za-z]+"
 _FORMS = (
     re.compile(rf"http://purl\.imsglobal\.org/vocab/lis/v2/membership#({_NAME})"),

@@ -33,7 +33,9 @@ def downgrade():
         sa.Column("storage_secret_hash", sa.String(length=128), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["registration_id"], ["registrations.id"], name=op.f("fk_login_states_registration_id_registrations"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["registration_id"], ["registrations.id"], name=op.f("fk_login_states_registration_id_registrations"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("state", name=op.f("pk_login_states")),
     )
     with op.batch_alter_table("login_states", schema=None) as batch_op:
