@@ -641,7 +641,7 @@ def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claim
     return requests_to_erbij, launch_statements, resp
 
 
-def test_launch_fast_path_counts_requests_and_statements(app, client, platform, new_browser):
+def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     """login → LMS → launch → the activity's page: three requests to Erbij once this
     browser has kept a cookie of ours; at most 8 SQL statements and 2 writes (nonce spent,
     launch session stored) for a returning user whose name, role and titles are unchanged."""
