@@ -96,6 +96,9 @@ def _clean(app) -> None:
         from lti_tool.extensions import cache
 
         cache.clear()
+        from lti_tool.lti.platform_keys import _local
+
+        _local.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -164,7 +167,7 @@ def launch(client, platform):
         token = p.sign(c)
         resp = b.post("/lti/launch", data={"id_token": token, "state": step.state})
         assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
-        lid = re.search(r"/lti/ready/([^?]+)", resp.headers["Location"]).group(1)
+        lid = re.search(r"/l/([^/]+)/", resp.headers["Location"]).group(1)
         if follow:
             resp = b.get(resp.headers["Location"], follow_redirects=True)
         return Launched(lid=lid, response=resp, token=token)

@@ -51,6 +51,7 @@ def urls_from_env(env: dict[str, str] | os._Environ[str]) -> tuple[int, int, str
 def register_with_erbij(lms_url: str, tool_url: str, client_id: str, deployment_id: str) -> None:
     """Migrate Erbij's database and upsert the demo LMS as a platform registration."""
     os.environ["ERBIJ_BASE_URL"] = tool_url
+    os.environ.setdefault("ERBIJ_ALLOW_LOOPBACK", "1")  # the demo LMS is http on localhost
     from flask_migrate import upgrade
 
     from lti_tool import create_app

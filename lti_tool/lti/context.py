@@ -24,6 +24,7 @@ from ..models.course import ACTIVITIES, ROLE_INSTRUCTOR, ROLE_LEARNER
 from ..timeutil import utcnow
 from . import claims as C
 from .errors import LaunchRefused
+from .launch_cache import cache_add
 from .login import secret_hash
 from .roles import erbij_role
 from .validation import ValidatedLaunch
@@ -118,13 +119,15 @@ def _context_from_row(row: LaunchSession) -> LaunchContext:
 
 
 # ---------------------------------------------------------------- creating
-def _upsert(model, where: dict, values: dict):
-    """Get-or-create by a unique key, then update — safe when two workers race.
+def _upsert(model, where: dict, values: dict, row=None):
+    """Get-or-create by a unique key, then update only what changed — safe when two workers race.
 
     The first launch of a course often comes from many students at once; the unique
-    constraint decides, and the loser reads the winner's row.
+    constraint decides, and the loser reads the winner's row. `row` is the row when the
+    caller already read it (or None when it read that there is none).
     """
-    row = db.session.execute(db.select(model).filter_by(**where)).scalar_one_or_none()
+    if row is _UNREAD:
+        row = db.session.execute(db.select(model).filter_by(**where)).scalar_one_or_none()
     if row is None:
         try:
             with db.session.begin_nested():
@@ -135,18 +138,53 @@ def _upsert(model, where: dict, values: dict):
         else:
             return row
     for k, v in values.items():
-        setattr(row, k, v)
+        if getattr(row, k) != v:  # an unchanged row is not written
+            setattr(row, k, v)
     return row
 
 
+_UNREAD = object()
+
+
+def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
+    """Course, user, membership and resource link of a returning user, in one statement.
+
+    Returns (course, user, membership, link) with _UNREAD for what must be looked up on
+    its own (a first launch: no row for the course or the user yet)."""
+    entities = [Course, User, Membership] + ([ResourceLink] if link_id is not None else [])
+    query = (
+        db.select(*entities)
+        .select_from(Course)
+        .join(User, (User.registration_id == reg_id) & (User.sub == sub))
+        .outerjoin(Membership, (Membership.course_id == Course.id) & (Membership.user_id == User.id))
+        .where(Course.registration_id == reg_id, Course.context_id == context_id)
+    )
+    if link_id is not None:
+        query = query.outerjoin(ResourceLink, (ResourceLink.course_id == Course.id) & (ResourceLink.link_id == link_id))
+    row = db.session.execute(query).first()
+    if row is None:
+        return _UNREAD, _UNREAD, _UNREAD, _UNREAD
+    return row[0], row[1], row[2], (row[3] if link_id is not None else None)
+
+
 def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
-    """Record course, user, membership and resource link from a validated launch."""
+    """Record course, user, membership, resource link and the launch session; commit once.
+
+    A returning user whose name, role and titles did not change costs one read here and
+    one write (the launch session), besides the nonce spent by validation."""
     c = v.claims
     reg, dep = v.registration, v.deployment
     ctx = c[C.CONTEXT]
+    context_id = str(ctx["id"])[:255]
+    sub = str(c["sub"])[:255]
+    is_link = c.get(C.MESSAGE_TYPE) == C.RESOURCE_LINK_REQUEST
+    rl = c[C.RESOURCE_LINK] if is_link else None
+    link_id = str(rl["id"])[:255] if is_link else None
+    known_course, known_user, known_ms, known_link = _known_rows(reg.id, context_id, sub, link_id)
+
     course = _upsert(
         Course,
-        {"registration_id": reg.id, "context_id": str(ctx["id"])[:255]},
+        {"registration_id": reg.id, "context_id": context_id},
         {
             k: val
             for k, val in {
@@ -156,20 +194,26 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
             }.items()
             if val or k == "deployment_id"
         },
+        known_course,
     )
     names = {k: str(c.get(k) or "")[:200] for k in ("name", "given_name", "family_name")}
     user = _upsert(
         User,
-        {"registration_id": reg.id, "sub": str(c["sub"])[:255]},
+        {"registration_id": reg.id, "sub": sub},
         {k: val for k, val in names.items() if val},  # Moodle may omit names: keep what we had
+        known_user,
     )
     role = erbij_role(c.get(C.ROLES))
-    _upsert(Membership, {"course_id": course.id, "user_id": user.id}, {"role": role, "active": True})
+    _upsert(
+        Membership,
+        {"course_id": course.id, "user_id": user.id},
+        {"role": role, "active": True},
+        known_ms if known_course is not _UNREAD else _UNREAD,
+    )
 
     link = None
     ags = c.get(C.AGS) if isinstance(c.get(C.AGS), dict) else None
-    if c.get(C.MESSAGE_TYPE) == C.RESOURCE_LINK_REQUEST:
-        rl = c[C.RESOURCE_LINK]
+    if is_link:
         custom = c.get(C.CUSTOM) if isinstance(c.get(C.CUSTOM), dict) else {}
         values = {"title": str(rl.get("title") or "")[:500]}
         activity = str(custom.get("erbij_activity") or "").strip().lower()
@@ -177,7 +221,12 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
             values["activity"] = activity
         if ags and ags.get("lineitem"):
             values["lineitem_url"] = str(ags["lineitem"])[:1000]
-        link = _upsert(ResourceLink, {"course_id": course.id, "link_id": str(rl["id"])[:255]}, values)
+        link = _upsert(
+            ResourceLink,
+            {"course_id": course.id, "link_id": link_id},
+            values,
+            known_link if known_course is not _UNREAD else _UNREAD,
+        )
 
     presentation = c.get(C.LAUNCH_PRESENTATION) or {}
     nrps = c.get(C.NRPS) if isinstance(c.get(C.NRPS), dict) else {}
@@ -202,10 +251,32 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
         services=services,
         expires_at=utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
     )
-    reg.last_launch_at = utcnow()
+    row.user, row.course, row.resource_link = user, course, link
     db.session.add(row)
-    db.session.commit()
+    _note_last_launch(reg.id)
+    # What was just written is what we hold: keep it loaded for the landing page.
+    session = db.session()
+    session.expire_on_commit, before = False, session.expire_on_commit
+    try:
+        db.session.commit()
+    finally:
+        session.expire_on_commit = before
+    # The identity map holds rows weakly: keep these for the rest of the request.
+    session.info["erbij_launch_rows"] = (row, course, user, link)
     return _context_from_row(row)
+
+
+LAST_LAUNCH_EVERY = 600
+
+
+def _note_last_launch(registration_id: int) -> None:
+    """The admin console's "last launch": written at most every ten minutes per registration."""
+    from ..models import Registration
+
+    if cache_add(f"lti-last-launch:{registration_id}", 1, timeout=LAST_LAUNCH_EVERY):
+        db.session.execute(
+            db.update(Registration).where(Registration.id == registration_id).values(last_launch_at=utcnow())
+        )
 
 
 # ---------------------------------------------------------------- browser binding
@@ -227,11 +298,18 @@ def load_launch(launch_id: str) -> LaunchContext:
         raise LaunchRefused("session_expired", detail="launch not bound to this browser")
     row = db.session.execute(
         db.select(LaunchSession)
-        .options(joinedload(LaunchSession.user), joinedload(LaunchSession.course))
+        .options(
+            joinedload(LaunchSession.user),
+            joinedload(LaunchSession.course),
+            joinedload(LaunchSession.resource_link),
+        )
         .where(LaunchSession.id == launch_id)
     ).scalar_one_or_none()
     if row is None or row.expires_at < utcnow():
         raise LaunchRefused("session_expired", detail="launch expired or unknown")
+    # One statement per page: `launch.course`, `.user` and `.resource_link` are then read
+    # from the identity map, which holds rows weakly — keep these for the request.
+    db.session.info["erbij_launch_rows"] = (row, row.course, row.user, row.resource_link)
     return _context_from_row(row)
 
 

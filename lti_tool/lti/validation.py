@@ -3,12 +3,15 @@
 The library checks JWT format, registration, signature, deployment and the message
 claims. We add: state bound to the browser (checked by the caller), nonce equal to
 the login's and consumed once across all workers, `aud`/`azp`, required `exp` and
-`iat`, allowed algorithms only, a JWKS refetch on an unknown kid, and
-`target_link_uri` on our own host. Every failure becomes a LaunchRefused code.
+`iat`, allowed algorithms only, a JWKS refetch on an unknown kid (rate-limited in
+platform_keys.py), and `target_link_uri` on our own host. The nonce is spent last, after
+the signature is verified: a forged token costs us no row. Every failure becomes a
+LaunchRefused code.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -22,28 +25,30 @@ from pylti1p3.message_validators import get_validators
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Deployment, LoginState, Registration, UsedNonce
+from ..models import UsedNonce
 from ..timeutil import utcnow
 from . import claims as C
 from .errors import LaunchRefused
+from .launch_cache import DeploymentInfo, RegistrationInfo, deployment, registration_by_id
 from .platform_keys import find_platform_key
-from .registrations import find_deployment
 from .tool_conf import DbToolConf
 
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")
 LEEWAY = 60  # seconds of clock skew we accept between the LMS and us
-NONCE_TTL = timedelta(hours=2)
+# A nonce can only be replayed together with its signed state, which expires after
+# login.STATE_TTL (10 minutes): keeping used nonces a little longer is enough.
+NONCE_TTL = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class ValidatedLaunch:
     claims: dict
-    registration: Registration
-    deployment: Deployment
+    registration: RegistrationInfo
+    deployment: DeploymentInfo
 
 
 class _ErbijMessageLaunch(FlaskMessageLaunch):
-    def __init__(self, id_token: str, login_state: LoginState):
+    def __init__(self, id_token: str, login_state):
         request = FlaskRequest(
             cookies={},
             session={},
@@ -52,7 +57,8 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         )
         super().__init__(request, DbToolConf())
         self._login_state = login_state
-        self._erbij_registration: Registration | None = None
+        self._erbij_registration: RegistrationInfo | None = None
+        self._erbij_deployment: DeploymentInfo | None = None
 
     # --- the pipeline, each step mapped to a refusal code ---
     def validate(self):
@@ -61,7 +67,7 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         self._check_nonce_matches_login()
         self._check_audience_and_registration()
         self._check_signature_and_times()
-        self._step(self.validate_deployment, "unknown_deployment")
+        self._check_deployment()
         self._check_message()
         self._check_target_link_uri()
         self._consume_nonce()
@@ -91,7 +97,7 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
     def _check_audience_and_registration(self) -> None:
         """The login fixed the registration; the token must come from its issuer and be for its client_id."""
         body = self._body()
-        reg = db.session.get(Registration, self._login_state.registration_id)
+        reg = registration_by_id(self._login_state.registration_id)
         if reg is None or not reg.enabled:
             raise LaunchRefused("unknown_platform", detail="registration disabled or removed since the login")
         iss = body.get("iss")
@@ -113,7 +119,7 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("bad_signature", detail=f"alg {alg!r} not allowed")
         if not kid:
             raise LaunchRefused("unknown_key", detail="no kid in header")
-        jwk = find_platform_key(self._erbij_registration.key_set_url, kid)
+        jwk = find_platform_key(self._erbij_registration, kid)
         try:
             public_key = RSAAlgorithm.from_jwk(jwk)
         except Exception as exc:  # a malformed JWK from the platform
@@ -137,6 +143,12 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             code = "token_time_invalid" if "iat" in str(exc) else "bad_signature"
             raise LaunchRefused(code, detail=str(exc)) from exc
 
+    def _check_deployment(self) -> None:
+        dep = deployment(self._erbij_registration.id, self._body().get(C.DEPLOYMENT_ID))
+        if dep is None:
+            raise LaunchRefused("unknown_deployment", detail="deployment unknown or disabled")
+        self._erbij_deployment = dep
+
     def _check_message(self) -> None:
         body = self._body()
         message_type = body.get(C.MESSAGE_TYPE)
@@ -151,6 +163,8 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
                 {"ltiResourceLink", "html"} & set(accept)
             ):
                 raise LaunchRefused("invalid_message", detail="deep linking settings unusable")
+            if not is_platform_url(settings["deep_link_return_url"], self._erbij_registration):
+                raise LaunchRefused("invalid_message", detail="deep_link_return_url not on the platform's host")
         elif message_type == C.RESOURCE_LINK_REQUEST:
             self._step(self.validate_message, "invalid_message")
         else:
@@ -164,16 +178,20 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("target_link_not_ours", detail=str(target)[:200])
 
     def _consume_nonce(self) -> None:
-        """Insert the nonce; the primary key refuses a second use in any worker."""
+        """Insert the nonce; the primary key refuses a second use in any worker.
+
+        Flushed, not committed: the launch session is stored in the same transaction,
+        so a launch costs one commit (and a failed one spends nothing).
+        """
         db.session.add(
             UsedNonce(
                 registration_id=self._erbij_registration.id,
-                nonce=self._body()["nonce"],
+                nonce=str(self._body()["nonce"])[:255],
                 expires_at=utcnow() + NONCE_TTL,
             )
         )
         try:
-            db.session.commit()
+            db.session.flush()
         except IntegrityError as exc:
             db.session.rollback()
             raise LaunchRefused("replayed", detail="nonce already used") from exc
@@ -194,12 +212,58 @@ def is_our_url(url: str) -> bool:
     return (theirs.scheme, theirs.netloc.lower()) == (ours.scheme, ours.netloc.lower())
 
 
-def validate_launch(id_token: str, login_state: LoginState) -> ValidatedLaunch:
-    """Validate an id_token for a login state whose browser binding the caller has checked."""
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def loopback_allowed() -> bool:
+    """http and loopback platforms: only for the demo and the tests (ERBIJ_ALLOW_LOOPBACK=1)."""
+    configured = current_app.config.get("ERBIJ_ALLOW_LOOPBACK")
+    if configured is None:
+        configured = os.environ.get("ERBIJ_ALLOW_LOOPBACK") == "1"
+    return bool(configured)
+
+
+def is_platform_url(url, registration) -> bool:
+    """True for an http(s) URL on the platform's host: a host of the registration (issuer,
+    login, token or key set URL, same scheme and port), or, over https, a host under the
+    issuer's parent domain (every hosted Canvas school under canvas.instructure.com's
+    instructure.com). http only for a loopback platform when ERBIJ_ALLOW_LOOPBACK=1 or in
+    tests (TESTING)."""
+    if not isinstance(url, str) or len(url) > 2000 or any(ch in url for ch in "\r\n\t "):
+        return False
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return False
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+        return False
+    if parts.scheme == "http" and not (
+        host in LOOPBACK_HOSTS and (loopback_allowed() or current_app.config.get("TESTING"))
+    ):
+        return False
+    known = []
+    for value in (registration.issuer, registration.auth_login_url, registration.auth_token_url, registration.key_set_url):
+        try:
+            p = urlsplit(value or "")
+            known.append((p.scheme, (p.hostname or "").lower(), p.port))
+        except ValueError:
+            continue
+    if (parts.scheme, host, port) in known:
+        return True
+    issuer_host = urlsplit(registration.issuer or "").hostname or ""
+    labels = issuer_host.lower().split(".")
+    if parts.scheme == "https" and port in (None, 443) and len(labels) >= 3:
+        parent = ".".join(labels[1:])
+        return host.endswith("." + parent)
+    return False
+
+
+def validate_launch(id_token: str, login_state) -> ValidatedLaunch:
+    """Validate an id_token for a login state whose browser binding the caller has checked.
+
+    On success the nonce is spent in the open transaction; the caller commits."""
     launch = _ErbijMessageLaunch(id_token, login_state).validate()
-    body = launch._body()
-    reg = launch._erbij_registration
-    dep = find_deployment(reg, body.get(C.DEPLOYMENT_ID))
-    if dep is None:  # the library found it a moment ago; a concurrent disable is possible
-        raise LaunchRefused("unknown_deployment")
-    return ValidatedLaunch(claims=body, registration=reg, deployment=dep)
+    return ValidatedLaunch(
+        claims=launch._body(), registration=launch._erbij_registration, deployment=launch._erbij_deployment
+    )

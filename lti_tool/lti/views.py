@@ -1,6 +1,16 @@
-"""LTI endpoints: OIDC login, launch, JWKS, the new-window hand-off, and the launch entry."""
+"""LTI endpoints: OIDC login, launch, JWKS, the new-window hand-off, and the launch entry.
+
+A launch whose cookies work costs three requests to Erbij: the login (302 to the LMS),
+the launch (302 to the activity's page) and that page. The cookie checks sit where the
+answer is known: a login without any cookie of ours takes one round trip through
+/lti/login/continue (first launch in a browser, or none kept); the launch knows whether
+its state cookie came back, and a hand-off token exists only when it did not.
+"""
 
 from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -16,15 +26,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from ..extensions import csrf, db
-from ..models import LaunchSession, ResourceLink
+from ..models import ResourceLink
 from ..models.course import ACTIVITIES, ACTIVITY_FEEDBACK
 from . import claims as C
 from . import keys
 from .context import (
     bind_to_browser,
-    browser_owns,
     create_handoff,
     create_launch_session,
     current_launch,
@@ -35,27 +46,40 @@ from .context import (
 )
 from .deep_linking import activity_item, response_jwt
 from .errors import LaunchRefused
-from .login import LOGIN_PARAMS, STATE_COOKIE_PREFIX, STATE_TTL, find_login_state, platform_origin, secret_hash, start_login
+from .login import (
+    COOKIES_OK_COOKIE,
+    LOGIN_PARAMS,
+    STATE_COOKIE_PREFIX,
+    STATE_TTL,
+    find_login_state,
+    platform_origin,
+    purge_expired,
+    secret_hash,
+    start_login,
+)
 from .validation import validate_launch
 
 bp = Blueprint("lti", __name__)
+
+# Our cookies live in the LMS's cross-site iframe: SameSite=None; Secure; Partitioned (lms-notes.md).
+_COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "None", "partitioned": True}
 
 
 def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="erbij-login-continue")
 
 
-def _set_state_cookie(resp, state: str) -> None:
-    resp.set_cookie(
-        STATE_COOKIE_PREFIX + state[:24],
-        state,
-        max_age=int(STATE_TTL.total_seconds()),
-        secure=True,
-        httponly=True,
-        samesite="None",
-        partitioned=True,
-        path="/lti/",
-    )
+def _set_state_cookie(resp, login_state) -> None:
+    resp.set_cookie(login_state.cookie_name, login_state.id, max_age=int(STATE_TTL.total_seconds()), path="/lti/", **_COOKIE_FLAGS)
+
+
+def _set_cookies_ok(resp) -> None:
+    resp.set_cookie(COOKIES_OK_COOKIE, "1", max_age=365 * 24 * 3600, path="/lti/", **_COOKIE_FLAGS)
+
+
+def _no_store(resp):
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 # ------------------------------------------------------------------ OIDC login
@@ -63,27 +87,37 @@ def _set_state_cookie(resp, state: str) -> None:
 @csrf.exempt
 def login():
     params = {k: (request.values.get(k) or "").strip() for k in LOGIN_PARAMS}
-    login_state, auth_url, storage_secret = start_login(params)
+    cookies_work = request.cookies.get(COOKIES_OK_COOKIE) == "1"
+    login_state, auth_url, storage_secret = start_login(
+        # A cookie of ours came back: the state cookie will too, Platform Storage is not needed.
+        {**params, "lti_storage_target": ""} if cookies_work else params
+    )
     new_window_url = url_for("lti.login", _external=False, **{k: v for k, v in params.items() if v and k != "lti_storage_target"})
-    continue_url = url_for("lti.login_continue", d=_signer().dumps({"s": login_state.state, "a": auth_url, "w": new_window_url}))
+    continue_url = url_for("lti.login_continue", d=_signer().dumps({"s": login_state.id, "a": auth_url, "w": new_window_url}))
     if storage_secret:
+        # The launch can be bound through Platform Storage: no cookie check needed here.
         resp = make_response(
             render_template(
                 "lti/storage_login.html",
                 target=login_state.storage_target,
                 origin=platform_origin(login_state),
-                key=f"erbij_state_{login_state.state}",
+                key=login_state.storage_key,
                 secret=storage_secret,
                 auth_url=auth_url,
                 fallback_url=continue_url,
             )
         )
+    elif cookies_work:
+        # A cookie came back: this browser keeps our cookies here. Straight to the LMS.
+        resp = redirect(auth_url)
     else:
-        # A round trip through our own URL tells whether the state cookie stuck.
+        # First launch in this browser (or no cookies at all): a round trip through our
+        # own URL tells whether the state cookie stuck, before the LMS spends its login
+        # (Moodle's lti_message_hint works once), so that a new window can still start over.
         resp = redirect(continue_url)
-    _set_state_cookie(resp, login_state.state)
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    _set_state_cookie(resp, login_state)
+    purge_expired()
+    return _no_store(resp)
 
 
 @bp.route("/lti/login/continue")
@@ -92,13 +126,24 @@ def login_continue():
         data = _signer().loads(request.args.get("d", ""), max_age=int(STATE_TTL.total_seconds()))
     except BadSignature as exc:
         raise LaunchRefused("state_not_found", detail="bad continue token") from exc
-    if request.cookies.get(STATE_COOKIE_PREFIX + data["s"][:24]) == data["s"]:
-        return redirect(data["a"])
+    if request.cookies.get(STATE_COOKIE_PREFIX + data["s"]) == data["s"]:
+        resp = redirect(data["a"])
+        _set_cookies_ok(resp)
+        return _no_store(resp)
     # No cookie and no Platform Storage: continue in a first-party window.
     raise LaunchRefused("cookies_blocked", detail="state cookie not stored", new_window_url=data["w"])
 
 
 # ------------------------------------------------------------------ launch
+def _same_origin_post() -> bool:
+    """The POST comes from a page of Erbij's own origin (a browser sets Origin; no page of
+    another site can make it say ours)."""
+    ours = urlsplit(current_app.config["ERBIJ_BASE_URL"])
+    origin = request.headers.get("Origin", "")
+    site = request.headers.get("Sec-Fetch-Site")
+    return origin == f"{ours.scheme}://{ours.netloc}" and site in (None, "same-origin")
+
+
 @bp.route("/lti/launch", methods=["POST"])
 @csrf.exempt
 def launch():
@@ -107,48 +152,91 @@ def launch():
     if not id_token:
         raise LaunchRefused("missing_params", detail="no id_token")
     login_state = find_login_state(state)
-    cookie_ok = request.cookies.get(STATE_COOKIE_PREFIX + state[:24]) == state
-    storage_secret = request.form.get("storage_secret")
-    storage_ok = bool(
-        storage_secret and login_state.storage_secret_hash and secret_hash(storage_secret) == login_state.storage_secret_hash
-    )
-    if not (cookie_ok or storage_ok):
-        if login_state.storage_target and storage_secret is None:
+    cookie_ok = request.cookies.get(login_state.cookie_name) == login_state.id
+    storage_ok = False
+    if not cookie_ok and login_state.storage_secret_hash:
+        storage_secret = request.form.get("storage_secret")
+        if storage_secret is None:
             # Read the browser-bound secret back from the platform, then post again.
-            resp = make_response(
-                render_template(
-                    "lti/storage_launch.html",
-                    target=login_state.storage_target,
-                    origin=platform_origin(login_state),
-                    key=f"erbij_state_{state}",
-                    state=state,
-                    id_token=id_token,
+            return _no_store(
+                make_response(
+                    render_template(
+                        "lti/storage_launch.html",
+                        target=login_state.storage_target,
+                        origin=platform_origin(login_state),
+                        key=login_state.storage_key,
+                        state=state,
+                        id_token=id_token,
+                    )
                 )
             )
-            resp.headers["Cache-Control"] = "no-store"
-            return resp
+        # Only Erbij's own storage page may post the secret back: an attacker's form
+        # (login CSRF: their id_token, state and secret posted by a victim's browser) can't.
+        storage_ok = (
+            _same_origin_post()
+            and bool(storage_secret)
+            and hmac.compare_digest(secret_hash(storage_secret), login_state.storage_secret_hash)
+        )
+    if not (cookie_ok or storage_ok):
         raise LaunchRefused("state_mismatch", detail="no state cookie and no platform storage secret")
 
     ctx = create_launch_session(validate_launch(id_token, login_state))
-    bind_to_browser(ctx.id)
-    resp = redirect(url_for("lti.ready", lid_=ctx.id, h=create_handoff(ctx.id)))
-    resp.delete_cookie(STATE_COOKIE_PREFIX + state[:24], path="/lti/", secure=True, samesite="None", partitioned=True)
-    return resp
+    if cookie_ok:
+        # The state cookie came back, so this browser keeps our cookies here: the session
+        # cookie sticks too. Straight to the activity's page.
+        bind_to_browser(ctx.id)
+        resp = redirect(landing_url(ctx))
+        _set_cookies_ok(resp)
+    else:
+        # Bound through Platform Storage: this browser keeps no cookie for us here. Only
+        # now is a hand-off token made, for a first-party window to take over.
+        g.locale_override = ctx.locale
+        raise LaunchRefused(
+            "cookies_blocked",
+            detail="no cookies in the iframe; launch handed to a new window",
+            new_window_url=url_for("lti.handoff", t=create_handoff(ctx.id)),
+        )
+    resp.delete_cookie(login_state.cookie_name, path="/lti/", **_COOKIE_FLAGS)
+    return _no_store(resp)
+
+
+def landing_url(ctx) -> str:
+    """The page a launch opens on, resolved here so that the browser needs no extra hops.
+
+    The activity's `entry` view decides (e.g. the check-in form or "done"); when it
+    redirects inside the launch we send the browser straight to where it points."""
+    g.launch = ctx
+    entry_url = url_for("lti.entry")
+    if ctx.message_type == C.DEEP_LINKING_REQUEST:
+        return _deep_link_url(ctx)
+    link = ctx.resource_link
+    if link is None or link.activity not in ACTIVITIES:
+        return entry_url
+    endpoint = f"{link.activity}.entry"
+    if endpoint not in current_app.view_functions:
+        return entry_url
+    url = url_for(endpoint)
+    with current_app.test_request_context(url, method="GET", base_url=current_app.config["ERBIJ_BASE_URL"]):
+        try:
+            resp = current_app.view_functions[endpoint]()
+        except (LaunchRefused, HTTPException):
+            return url  # the page itself will say so
+    location = resp.headers.get("Location", "") if isinstance(resp, Response) and resp.status_code in (302, 303) else ""
+    return location if location.startswith(f"/l/{ctx.id}/") else url
+
+
+def _deep_link_url(ctx) -> str:
+    accept = (ctx.deep_link or {}).get("accept_types") or []
+    if "ltiResourceLink" not in accept and "feedback.deep_link_html" in current_app.view_functions:
+        return url_for("feedback.deep_link_html")
+    return url_for("lti.deep_link")
 
 
 @bp.route("/lti/ready/<lid_>")
 def ready(lid_: str):
-    """After the launch: did our session cookie survive? If not, offer a new window."""
-    if browser_owns(lid_):
-        return redirect(url_for("lti.entry", lid=lid_))
-    row = db.session.get(LaunchSession, lid_)
-    if row is not None:
-        g.locale_override = row.locale  # speak the launch's language, though the session is lost
-    raise LaunchRefused(
-        "cookies_blocked",
-        detail="session cookie not stored after launch",
-        new_window_url=url_for("lti.handoff", t=request.args.get("h", "")),
-    )
+    """Kept for links made before the fast path: the launch's page, when this browser owns it."""
+    load_launch(lid_)
+    return redirect(url_for("lti.entry", lid=lid_))
 
 
 @bp.route("/lti/handoff")
@@ -156,8 +244,9 @@ def handoff():
     """A new (first-party) window takes over a launch with a single-use token."""
     lid = redeem_handoff(request.args.get("t", ""))
     bind_to_browser(lid)
-    load_launch(lid)
-    return redirect(url_for("lti.entry", lid=lid))
+    ctx = load_launch(lid)
+    resp = redirect(landing_url(ctx))
+    return _no_store(resp)
 
 
 @bp.route("/lti/jwks")

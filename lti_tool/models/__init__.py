@@ -2,7 +2,7 @@
 
 from . import checkin, feedback  # noqa: F401  (feature models register themselves)
 from .course import Course, Membership, ResourceLink, User
-from .launch import HandoffToken, LaunchSession, LoginState, UsedNonce
+from .launch import HandoffToken, LaunchSession, UsedNonce
 from .outbox import OutboxEntry
 from .platform import Deployment, Registration, ToolKey
 
@@ -11,7 +11,6 @@ __all__ = [
     "Deployment",
     "HandoffToken",
     "LaunchSession",
-    "LoginState",
     "Membership",
     "OutboxEntry",
     "Registration",

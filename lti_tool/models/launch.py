@@ -1,7 +1,8 @@
-"""Short-lived launch state: OIDC login states, consumed nonces, launch sessions, hand-offs.
+"""Short-lived launch state: consumed nonces, launch sessions, hand-offs.
 
 All of it lives in the database so that every gunicorn worker sees the same state
-and a replayed token is refused whichever worker receives it.
+and a replayed token is refused whichever worker receives it. OIDC login states are
+not stored: the state is a signed token (lti/login.py), so a login writes nothing.
 """
 
 from __future__ import annotations
@@ -16,23 +17,10 @@ from ..timeutil import utcnow
 from .course import Course, ResourceLink, User
 
 
-class LoginState(db.Model):
-    """An OIDC login in progress: the state we handed out and the nonce we expect back."""
-
-    __tablename__ = "login_states"
-
-    state: Mapped[str] = mapped_column(String(128), primary_key=True)
-    nonce: Mapped[str] = mapped_column(String(128))
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
-    # Platform Storage: where the browser-bound secret was put, and its hash.
-    storage_target: Mapped[str | None] = mapped_column(String(200))
-    storage_secret_hash: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-
-
 class UsedNonce(db.Model):
-    """A nonce that has been used once. The primary key makes a replay fail on insert."""
+    """A nonce that has been used once. The primary key makes a replay fail on insert.
+
+    Spending it also spends the login's state: the state names this nonce."""
 
     __tablename__ = "used_nonces"
 

@@ -119,6 +119,7 @@ def start_stack(tmp: Path) -> Stack:
         "ERBIJ_INSTANCE_PATH": str(instance),
         "SECRET_KEY": secrets.token_urlsafe(32),
         "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": "1",
+        "ERBIJ_ALLOW_LOOPBACK": "1",  # the demo LMS is http on localhost
         "PYTHONUNBUFFERED": "1",
     }
     py = sys.executable

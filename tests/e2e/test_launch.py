@@ -138,7 +138,7 @@ def _complete_checkin(b, frame, lang: str) -> None:
     ("lang", "storage", "student", "stuck_at"),
     [
         pytest.param("nl", "off", "tim.vandijk", r"/lti/login/continue", id="nl-storageoff-relogin"),
-        pytest.param("en", "on", "yasmin.ozturk", r"/lti/ready/", id="en-storageon-handoff"),
+        pytest.param("en", "on", "yasmin.ozturk", r"/lti/launch", id="en-storageon-handoff"),
     ],
 )
 def test_new_window_fallback(open_browser, lang, storage, student, stuck_at):

@@ -63,7 +63,7 @@ def test_html_deep_link_page_is_only_for_html_requests(client, launch, platform,
         "learner",
         message_type="LtiDeepLinkingRequest",
         browser=s,
-        claims={DL: {"deep_link_return_url": "x", "accept_types": ["html"]}},
+        claims={DL: {"deep_link_return_url": f"{platform.issuer}/deep-link/return", "accept_types": ["html"]}},
         follow=False,
     )
     s.get(f"/lti/ready/{learner.lid}")

@@ -75,3 +75,63 @@ def test_launch_of_the_returned_link_routes_by_custom_parameter(app, launch):
     launch("instructor", activity="feedback", link="new-link")
     with app.app_context():
         assert db.session.execute(db.select(ResourceLink)).scalar_one().activity == "feedback"
+
+
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+
+def _settings(url: str) -> dict:
+    return {DL: {"deep_link_return_url": url, "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets": ["iframe"]}}
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.domain)//https://lms.example.org/",
+        "data:text/html,<script>alert(1)</script>",
+        "https://attacker.example/collect",
+        "https://lms.example.org.attacker.example/return",
+        "https://attacker.example\\@lms.example.org/return",
+        "https://user@lms.example.org/return",
+        "http://lms.example.org/deep-link/return",  # http on a real host: the signed items would travel in clear
+        "https://lms.example.org:8443/return",  # another port is another origin
+        "ftp://lms.example.org/return",
+        "//lms.example.org/return",
+        "https://lms.example.org/re turn",
+        "",
+    ],
+)
+def test_deep_linking_return_url_must_be_on_the_platform(client, launch, platform, url):
+    """The signed response is posted only to the platform: never to another site or a script URL."""
+    from ..platform import start_login
+
+    step = start_login(client, platform)
+    claims = platform.claims(nonce=step.nonce, message_type="LtiDeepLinkingRequest", activity=None)
+    claims.update(_settings(url))
+    resp = client.post("/lti/launch", data={"id_token": platform.sign(claims), "state": step.state})
+    assert resp.status_code == 400 and 'data-error-code="invalid_message"' in resp.get_data(as_text=True)
+
+
+def test_deep_linking_return_url_checks(app):
+    from lti_tool.lti.launch_cache import RegistrationInfo
+    from lti_tool.lti.validation import is_platform_url
+
+    canvas = RegistrationInfo(1, "https://canvas.instructure.com", "c", "https://sso.canvaslms.com/api/lti/authorize_redirect", "https://sso.canvaslms.com/login/oauth2/token", None, "https://sso.canvaslms.com/api/lti/security/jwks", True)
+    demo = RegistrationInfo(2, "http://localhost:5001", "c", "http://localhost:5001/auth", "http://localhost:5001/token", None, "http://localhost:5001/jwks", True)
+    with app.app_context():
+        assert is_platform_url("https://school.instructure.com/courses/1/deep_linking_response", canvas)
+        assert not is_platform_url("https://instructure.com.evil.example/x", canvas)
+        assert not is_platform_url("https://evilinstructure.com/x", canvas)
+        assert is_platform_url("http://localhost:5001/deep-link/return", demo)  # loopback, in tests
+        assert not is_platform_url("http://localhost:5002/deep-link/return", demo)
+        app.config["TESTING"] = False
+        try:
+            assert not is_platform_url("http://localhost:5001/deep-link/return", demo)  # not without ERBIJ_ALLOW_LOOPBACK=1
+            app.config["ERBIJ_ALLOW_LOOPBACK"] = True
+            assert is_platform_url("http://localhost:5001/deep-link/return", demo)
+        finally:
+            app.config["TESTING"] = True
+            app.config.pop("ERBIJ_ALLOW_LOOPBACK", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -27,6 +28,14 @@ def post_launch(client, platform, *, step=None, mutate=None, sign_kwargs=None, u
         mutate(c)
     token = platform.sign(c, **(sign_kwargs or {}))
     return client.post("/lti/launch", data={"id_token": token, "state": step.state}), token, step
+
+
+def state_cookie(step) -> tuple[str, str]:
+    """The state cookie a login set (name, value): the random id inside the signed state."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    sid = URLSafeTimedSerializer("test-secret", salt="erbij-oidc-state").loads(step.state)["i"]
+    return f"erbij_st_{sid}", sid
 
 
 # ------------------------------------------------------------------ happy paths
@@ -191,7 +200,8 @@ def test_replayed_id_token_is_refused(client, platform):
     again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "state_mismatch"
     # …and a replayer who kept a copy of the cookie is stopped by the consumed nonce.
-    client.set_cookie(f"erbij_st_{step.state[:24]}", step.state, path="/lti/")
+    name, value = state_cookie(step)
+    client.set_cookie(name, value, path="/lti/")
     again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "replayed"
 
@@ -204,7 +214,7 @@ def test_replay_is_refused_by_another_worker(app, client, platform):
     other = other_worker.test_client()
     other.environ_base["wsgi.url_scheme"] = "https"
     # The attacker has the state cookie too (same browser, replaying its own launch).
-    other.set_cookie(f"erbij_st_{step.state[:24]}", step.state, path="/lti/")  # a replayer's copy
+    other.set_cookie(*state_cookie(step), path="/lti/")  # a replayer's copy
     again = other.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "replayed"
     with other_worker.app_context():
@@ -228,11 +238,21 @@ def test_rotated_platform_key_is_found_by_refetch(client, platform, rsps):
     assert resp.status_code == 302
 
 
-def test_jwks_cache_honours_no_cache(client, app, platform, rsps):
+def test_jwks_no_cache_is_kept_only_a_minute(client, app, platform, rsps):
+    """no-cache would let every launch (or every forged token) fetch the key set: a minute at least."""
+    from lti_tool.extensions import cache
+    from lti_tool.lti.platform_keys import MIN_TTL, _local
+
     rsps.replace("GET", platform.jwks_url, json=platform.jwks(), headers={"Cache-Control": "no-cache"})
     for _ in range(2):
         assert post_launch(client, platform)[0].status_code == 302
-    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2  # fetched each time
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 1
+    assert MIN_TTL == 60
+    with app.app_context():  # a minute later
+        cache.delete(f"platform-jwks:{platform.jwks_url}")
+    _local.clear()
+    assert post_launch(client, platform)[0].status_code == 302
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2
 
 
 def test_jwks_cache_is_used_with_max_age(client, platform, rsps):
@@ -294,15 +314,18 @@ def test_unknown_state_is_refused(client, platform):
     assert resp.status_code == 400 and error_code(resp) == "state_not_found"
 
 
-def test_expired_state_is_refused(app, client, platform):
-    from lti_tool.models import LoginState
-
+def test_expired_state_is_refused(app, client, platform, monkeypatch):
     step = start_login(client, platform)
-    with app.app_context():
-        row = db.session.get(LoginState, step.state)
-        row.expires_at = row.created_at.replace(year=2000)
-        db.session.commit()
+    later = time.time() + 11 * 60  # the state lives ten minutes
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     resp, _, _ = post_launch(client, platform, step=step)
+    assert resp.status_code == 400 and error_code(resp) == "state_not_found"
+
+
+def test_altered_state_is_refused(client, platform):
+    step = start_login(client, platform)
+    forged = step.state[:-3] + ("AAA" if not step.state.endswith("AAA") else "BBB")
+    resp, _, _ = post_launch(client, platform, step=dataclasses.replace(step, state=forged))
     assert resp.status_code == 400 and error_code(resp) == "state_not_found"
 
 
@@ -325,49 +348,117 @@ def test_login_without_cookies_offers_a_new_window(client, platform):
     assert client.get(again.headers["Location"]).headers["Location"].startswith(platform.auth_url)
 
 
-def test_platform_storage_binds_state_without_cookies(app, client, platform):
-    step = start_login(client, platform, storage_target="_parent")
-    login_page = client.post  # noqa: F841 (documentation: the login page put the secret into platform storage)
-    from lti_tool.models import LoginState
+def storage_login(client, platform, user="teacher-1"):
+    """A login with Platform Storage; returns (secret put into storage, state, nonce)."""
+    from urllib.parse import parse_qs, urlsplit
 
-    with app.app_context():
-        assert db.session.get(LoginState, step.state).storage_target == "_parent"
+    data = {"iss": platform.issuer, "login_hint": user, "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
+    page = client.post("/lti/login", data=data).get_data(as_text=True)
+    secret = re.search(r'data-value="([^"]+)"', page).group(1)
+    key = re.search(r'data-key="([^"]+)"', page).group(1)
+    auth = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
+    q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+    return secret, key, q["state"], q["nonce"]
+
+
+OURS = {"Origin": BASE_URL, "Sec-Fetch-Site": "same-origin"}  # what Erbij's own storage page sends
+
+
+def test_platform_storage_binds_state_without_cookies(app, client, platform):
+    secret, key, state, nonce = storage_login(client, platform)
     client._cookies.clear()  # no cookies at all in this iframe
-    token = platform.sign(platform.claims(nonce=step.nonce))
-    first = client.post("/lti/launch", data={"id_token": token, "state": step.state})
+    token = platform.sign(platform.claims(nonce=nonce))
+    first = client.post("/lti/launch", data={"id_token": token, "state": state}, headers={"Origin": platform.issuer})
     assert first.status_code == 200
     html = first.get_data(as_text=True)
-    assert 'data-mode="get"' in html and f'data-key="erbij_state_{step.state}"' in html
-    wrong = client.post("/lti/launch", data={"id_token": token, "state": step.state, "storage_secret": "guess"})
+    assert 'data-mode="get"' in html and f'data-key="{key}"' in html
+    wrong = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": "guess"}, headers=OURS)
     assert wrong.status_code == 401 and error_code(wrong) == "state_mismatch"
 
 
-def test_platform_storage_secret_round_trip(app, client, platform):
-    data = {"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
-    page = client.post("/lti/login", data=data).get_data(as_text=True)
-    secret = re.search(r'data-value="([^"]+)"', page).group(1)
-    auth = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
-    from urllib.parse import parse_qs, urlsplit
-
-    q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+def test_platform_storage_round_trip_hands_over_to_a_new_window(app, client, new_browser, platform):
+    """No cookie came back, so the session cookie is known missing: only now a hand-off
+    token is made — single use, and not in any URL of a launch whose cookies work."""
+    secret, _, state, nonce = storage_login(client, platform)
     client._cookies.clear()
-    token = platform.sign(platform.claims(nonce=q["nonce"]))
-    resp = client.post("/lti/launch", data={"id_token": token, "state": q["state"], "storage_secret": secret})
-    assert resp.status_code == 302 and "/lti/ready/" in resp.headers["Location"]
-
-
-def test_lost_session_cookie_after_launch_offers_single_use_new_window(client, new_browser, platform):
-    resp, _, _ = post_launch(client, platform, activity=None)
-    ready = resp.headers["Location"]
-    client._cookies.clear()  # the iframe kept no cookie
-    page = client.get(ready)
+    token = platform.sign(platform.claims(nonce=nonce, activity=None))
+    page = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=OURS)
     assert page.status_code == 403 and error_code(page) == "cookies_blocked"
     link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    assert link.startswith("/lti/handoff?t=")
     window = new_browser()
     opened = window.get(link, follow_redirects=True)
-    assert opened.status_code == 200 and "Set up this activity" in opened.get_data(as_text=True) or "Deze activiteit instellen" in opened.get_data(as_text=True)
+    text = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and ("Set up this activity" in text or "Deze activiteit instellen" in text)
     again = new_browser().get(link)
     assert again.status_code == 400 and error_code(again) == "handoff_invalid"
+
+
+def test_handoff_token_is_short_lived(app, client, new_browser, platform, monkeypatch):
+    secret, _, state, nonce = storage_login(client, platform)
+    client._cookies.clear()
+    token = platform.sign(platform.claims(nonce=nonce, activity=None))
+    page = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=OURS)
+    link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    from datetime import timedelta
+
+    from lti_tool import timeutil
+
+    later = timeutil.utcnow() + timedelta(minutes=3)
+    monkeypatch.setattr("lti_tool.lti.context.utcnow", lambda: later)
+    late = new_browser().get(link)
+    assert late.status_code == 400 and error_code(late) == "handoff_invalid"
+
+
+def test_no_handoff_token_when_cookies_work(client, platform, rsps):
+    """A launch whose cookies work carries no hand-off token anywhere and makes none."""
+    resp, _, _ = post_launch(client, platform)
+    assert resp.status_code == 302 and "?" not in resp.headers["Location"] and "h=" not in resp.headers["Location"]
+    from lti_tool.models import HandoffToken
+
+    with client.application.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(HandoffToken)).scalar() == 0
+
+
+def test_login_csrf_through_platform_storage_is_refused(app, client, new_browser, platform):
+    """The attack: the attacker logs in with Platform Storage in their own browser, gets
+    their own id_token from the LMS, and makes a victim's browser post id_token + state +
+    storage secret to /lti/launch (an auto-submitting form on the attacker's site). The
+    victim must not end up in the attacker's launch."""
+    secret, _, state, nonce = storage_login(client, platform, user="attacker")
+    token = platform.sign(platform.claims(nonce=nonce, user="attacker", activity=None))
+    victim = new_browser()
+    for headers in ({"Origin": "https://attacker.example", "Sec-Fetch-Site": "cross-site"}, {}, {"Origin": "null"}):
+        resp = victim.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=headers)
+        assert resp.status_code == 401 and error_code(resp) == "state_mismatch", headers
+        assert bound_launches(app, resp) == []
+        assert "handoff" not in resp.get_data(as_text=True)
+    # Without a secret the victim gets Erbij's storage page, which reads *the victim's*
+    # platform storage: it holds no secret for the attacker's state, so that fails too.
+    page = victim.post("/lti/launch", data={"id_token": token, "state": state}, headers={"Origin": "https://attacker.example"})
+    assert page.status_code == 200 and 'data-mode="get"' in page.get_data(as_text=True)
+    empty = victim.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": ""}, headers=OURS)
+    assert empty.status_code == 401 and error_code(empty) == "state_mismatch"
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(LaunchSession)).scalar() == 0
+
+
+def bound_launches(app, resp) -> list:
+    """The launches the session cookie set by `resp` binds the browser to."""
+    for header in resp.headers.getlist("Set-Cookie"):
+        if header.startswith("erbij_session="):
+            value = header.split(";", 1)[0].split("=", 1)[1]
+            return app.session_interface.get_signing_serializer(app).loads(value).get("lids", [])
+    return []
+
+
+def test_launch_without_cookie_or_storage_binds_nobody(client, new_browser, platform):
+    """A launch never binds a browser that did not start its login."""
+    step = start_login(client, platform)
+    token = platform.sign(platform.claims(nonce=step.nonce))
+    resp = new_browser().post("/lti/launch", data={"id_token": token, "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "state_mismatch"
+    assert bound_launches(client.application, resp) == []
 
 
 def test_state_cookie_is_partitioned_secure_samesite_none(client, platform):
@@ -492,3 +583,283 @@ def test_unexpected_error_is_a_friendly_500_in_the_launch_language(app, client, 
     assert "database exploded" not in page and "Traceback" not in page
     assert re.search(r"<code>[0-9a-f]{12}</code>", page)
     assert "database exploded" in caplog.text  # the log has it, with the error id
+
+
+# ------------------------------------------------------------------ the fast path, counted
+class _Counter:
+    """Every SQL statement the app sends, from a SQLAlchemy event listener."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.statements: list[str] = []
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._on)
+
+    def _on(self, conn, cursor, statement, params, context, executemany):
+        self.statements.append(" ".join(statement.split())[:120])
+
+    @property
+    def writes(self) -> list[str]:
+        return [s for s in self.statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claims_kw):
+    """A launch as a browser makes it, counting the requests that reach Erbij. The LMS's
+    part (its auth endpoint answering with the form post) happens outside Erbij."""
+    from urllib.parse import parse_qs, urlsplit
+
+    requests_to_erbij = []
+
+    def erbij(method, url, **kw):
+        requests_to_erbij.append(f"{method} {url.split('?')[0]}")
+        return browser.open(url, method=method, **kw)
+
+    data = {"iss": platform.issuer, "login_hint": user, "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_message_hint": "m"}
+    with counter:
+        resp = erbij("POST", "/lti/login", data=data)
+        while resp.status_code == 302 and resp.headers["Location"].startswith("/lti/"):
+            resp = erbij("GET", resp.headers["Location"])
+        auth = resp.headers["Location"]
+        assert auth.startswith(platform.auth_url), auth
+        q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+        token = platform.sign(platform.claims(nonce=q["nonce"], user=user, **claims_kw))
+        resp = erbij("POST", "/lti/launch", data={"id_token": token, "state": q["state"]})
+        launch_statements = counter.statements[:]
+        while resp.status_code == 302:
+            resp = erbij("GET", resp.headers["Location"])
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return requests_to_erbij, launch_statements, resp
+
+
+def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
+    """login → LMS → launch → the activity's page: three requests to Erbij once this
+    browser has kept a cookie of ours; at most 8 SQL statements and 2 writes (nonce spent,
+    launch session stored) for a returning user whose name, role and titles are unchanged."""
+    # The very first launch in a browser: one round trip checks that cookies stick,
+    # before the LMS spends its login (so that a new window can still start over).
+    counter = _Counter(app)
+    hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
+    assert hops == ["POST /lti/login", "GET /lti/login/continue", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+    assert "/checkin/week" in hops[-1]
+    first_user = statements
+    # A user, course, membership and link created (each in a savepoint for the race), the
+    # registration and deployment read once into the cache, expired rows purged once.
+    assert len(first_user) <= 28, first_user
+
+    # Another student in the same course, from a browser that kept our cookie: 3 requests.
+    counter = _Counter(app)
+    hops, statements, page = _browse_launch(app, client, platform, "student-2", counter, role="learner")
+    assert hops == ["POST /lti/login", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+
+    # A returning student: 3 requests, at most 8 statements, 2 writes.
+    counter = _Counter(app)
+    hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
+    assert hops == ["POST /lti/login", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+    assert "/checkin/week" in hops[-1] and "?" not in hops[-1]
+    assert len(statements) <= 8, statements
+    writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) == 2, writes
+    assert writes[0].startswith("INSERT INTO used_nonces") and writes[1].startswith("INSERT INTO launch_sessions")
+    print(f"\nreturning student: {len(statements)} statements for login + launch; first launch of a user: {len(first_user)}")
+
+
+def urlsplit_path(resp) -> str:
+    return resp.request.path
+
+
+M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+
+
+@pytest.mark.parametrize(
+    "roles, expected",
+    [
+        ([f"{M}#Instructor"], "instructor"),
+        ([f"{M}#Learner"], "learner"),
+        ([f"{M}/Instructor#TeachingAssistant"], "instructor"),
+        ([f"{M}/Learner#Learner"], "learner"),
+        (["Instructor"], "instructor"),
+        (["Learner"], "learner"),
+        (["urn:lti:role:ims/lis/Instructor"], "instructor"),
+        (["urn:lti:role:ims/lis/TeachingAssistant"], "instructor"),
+        (["TeachingAssistant"], "instructor"),
+        # Not an instructor: a path is not a sub-role, and near misses are no role at all.
+        ([f"{M}/Learner/Instructor"], "other"),
+        ([f"{M}/Learner/Instructor", f"{M}#Learner"], "learner"),
+        ([f"{M}#Instructor/x"], "other"),
+        ([f"{M}#InstructorX"], "other"),
+        ([f"{M}#instructor"], "other"),
+        (["https://evil.example/membership#Instructor"], "other"),
+        ([f"{M}x#Instructor"], "other"),
+        ([f"{M}/Instructor"], "other"),
+        ([f"{M}/Instructor#"], "other"),
+        (["Instructor#TeachingAssistant"], "other"),
+        # Institution and system roles never grant a course role.
+        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"], "other"),
+        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"], "other"),
+        (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"], "other"),
+        (["urn:lti:instrole:ims/lis/Instructor"], "other"),
+        ([f"{M}#Mentor"], "other"),
+        ([f"{M}#Administrator", f"{M}#Learner"], "learner"),
+        ([f"{M}#Learner", f"{M}#Instructor"], "instructor"),
+        ([], "other"),
+        ([None, 3, f"{M}#Learner"], "learner"),
+    ],
+)
+def test_roles_are_parsed_exactly(roles, expected):
+    from lti_tool.lti.roles import erbij_role
+
+    assert erbij_role(roles) == expected
+
+
+def test_changed_name_is_written_unchanged_is_not(app, client, platform):
+    """Upserts only when a name, role or title changed."""
+    assert post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0].status_code == 302
+    with _Counter(app) as counter:
+        assert post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0].status_code == 302
+    assert not any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
+    with _Counter(app) as counter:
+        assert post_launch(client, platform, user="s9", role="learner", name="Sam de Jong")[0].status_code == 302
+    assert any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
+    with app.app_context():
+        assert db.session.execute(db.select(User).filter_by(sub="s9")).scalar_one().name == "Sam de Jong"
+
+
+# ------------------------------------------------------------------ bounded login state
+def test_unauthenticated_logins_store_nothing(app, client, platform):
+    """Anyone may call /lti/login as often as they like: it writes no row (the state is a
+    signed token), so nothing grows; spent nonces are purged now and then."""
+    from lti_tool.models import HandoffToken, UsedNonce
+
+    tables = [t for t in db.metadata.sorted_tables]
+    with app.app_context():
+        before = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in tables}
+    data = {"iss": platform.issuer, "login_hint": "x", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id}
+    with _Counter(app) as counter:
+        for i in range(200):
+            assert client.post("/lti/login", data={**data, "login_hint": f"x{i}"}).status_code == 302
+    assert [s for s in counter.writes if not s.startswith("DELETE")] == []
+    with app.app_context():
+        after = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in tables}
+    assert after == before
+
+    # Expired spent nonces and hand-off tokens are cleared by a later login.
+    from datetime import timedelta
+
+    from lti_tool.extensions import cache
+    from lti_tool.timeutil import utcnow
+
+    assert post_launch(client, platform)[0].status_code == 302
+    with app.app_context():
+        db.session.execute(db.update(UsedNonce).values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+        cache.delete("lti-purge")  # five minutes later
+    client.post("/lti/login", data=data)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 0
+        assert db.session.execute(db.select(db.func.count()).select_from(HandoffToken)).scalar() == 0
+
+
+# ------------------------------------------------------------------ JWKS amplification
+def test_forged_kids_do_not_make_us_fetch_on_every_request(client, platform, rsps):
+    """Tokens with made-up kids: one refetch per registration per minute, and a kid found
+    unknown is refused from memory; no nonce is spent on an unverified token."""
+    assert post_launch(client, platform)[0].status_code == 302  # the key set is cached
+    fetches = lambda: sum(1 for c in rsps.calls if c.request.url == platform.jwks_url)  # noqa: E731
+    assert fetches() == 1
+    for i in range(20):
+        resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": f"forged-{i}"})
+        assert resp.status_code == 401 and error_code(resp) == "unknown_key"
+    assert fetches() == 2  # the first forged kid refetched once; the others waited for the minute
+    resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "forged-0"})
+    assert error_code(resp) == "unknown_key" and fetches() == 2  # remembered as unknown
+    from lti_tool.models import UsedNonce
+
+    with client.application.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 1  # only the real launch
+
+
+def test_bad_signature_spends_no_nonce(client, platform):
+    from ..platform import _rsa_key
+
+    step = start_login(client, platform)
+    forged = platform.sign(platform.claims(nonce=step.nonce), key=_rsa_key("attacker"))
+    resp = client.post("/lti/launch", data={"id_token": forged, "state": step.state})
+    assert resp.status_code == 401 and error_code(resp) == "bad_signature"
+    good = platform.sign(platform.claims(nonce=step.nonce))
+    assert client.post("/lti/launch", data={"id_token": good, "state": step.state}).status_code == 302
+
+
+def test_a_refetch_per_minute_is_allowed_again(app, client, platform, rsps):
+    from lti_tool.extensions import cache
+
+    assert post_launch(client, platform)[0].status_code == 302
+    assert post_launch(client, platform, sign_kwargs={"kid": "a"})[0].status_code == 401
+    with app.app_context():
+        cache.delete(f"jwks-refetch:{platform.registration_id}")  # a minute later
+    assert post_launch(client, platform, sign_kwargs={"kid": "b"})[0].status_code == 401
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 3
+
+
+# ------------------------------------------------------------------ the launch cache
+def test_registration_changes_reach_the_cache_at_once(app, client, platform):
+    """Registrations and deployments are cached; a change (ORM or bulk) invalidates."""
+    from lti_tool.models import Deployment, Registration
+
+    assert post_launch(client, platform)[0].status_code == 302
+    with _Counter(app) as counter:
+        assert post_launch(client, platform)[0].status_code == 302
+    assert not any("FROM registrations" in s or "FROM deployments" in s for s in counter.statements), counter.statements
+    with app.app_context():  # the admin switches the deployment off (a bulk UPDATE)
+        db.session.execute(db.update(Deployment).values(enabled=False))
+        db.session.commit()
+    resp, _, _ = post_launch(client, platform)
+    assert resp.status_code == 403 and error_code(resp) == "unknown_deployment"
+    with app.app_context():
+        db.session.execute(db.update(Deployment).values(enabled=True))
+        reg = db.session.get(Registration, platform.registration_id)
+        reg.enabled = False  # through the ORM
+        db.session.commit()
+    login = client.post("/lti/login", data={"iss": platform.issuer, "login_hint": "x", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id})
+    assert login.status_code == 403 and error_code(login) == "unknown_platform"
+
+
+def test_a_broken_cache_falls_back_to_the_database(app, client, platform, monkeypatch, rsps):
+    """Redis down: launches still work (from the database), never a 500."""
+    from lti_tool.extensions import cache
+
+    assert post_launch(client, platform)[0].status_code == 302
+
+    def broken(*a, **k):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "get_many", "set", "add", "delete"):
+        monkeypatch.setattr(cache, name, broken)
+    resp, _, _ = post_launch(client, platform, user="student-7", role="learner")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    assert client.get(resp.headers["Location"]).status_code == 200
+    # The refetch limit holds in this process while the cache is down.
+    for i in range(5):
+        assert error_code(post_launch(client, platform, sign_kwargs={"kid": f"x{i}"})[0]) == "unknown_key"
+    assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) <= 2
+
+
+def test_returning_browser_skips_platform_storage_and_the_cookie_check(client, platform):
+    """Once a cookie of ours came back in this browser, the login goes straight to the LMS,
+    also where the LMS offers Platform Storage (Canvas, Brightspace)."""
+    assert post_launch(client, platform)[0].status_code == 302  # sets the "cookies work" cookie
+    data = {"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
+    resp = client.post("/lti/login", data=data)
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(platform.auth_url)
+    fresh = client.application.test_client()
+    fresh.environ_base["wsgi.url_scheme"] = "https"
+    assert fresh.post("/lti/login", data=data).status_code == 200  # a new browser: the storage page

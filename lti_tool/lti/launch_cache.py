@@ -1,0 +1,217 @@
+"""What every launch reads, cached: registrations and deployments (platform keys: platform_keys.py).
+
+Entries are snapshots (plain dataclasses, never ORM rows) in the app's cache (Redis in
+production). Invalidation is by generation: every entry carries the generation it was
+read under, and any committed change to a registration or deployment — through the ORM,
+a bulk UPDATE/DELETE, the CLI or the admin console in another process sharing Redis —
+sets a new generation, so every older entry stops matching at once. An entry is also
+dropped after ENTRY_TTL, which bounds staleness for changes made outside SQLAlchemy and,
+with the per-process SimpleCache, for changes made in another process.
+
+The cache never fails a request: any cache error falls back to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ..extensions import cache, db
+from ..models import Deployment, Registration
+
+log = logging.getLogger(__name__)
+
+ENTRY_TTL = 60
+GENERATION_KEY = "lti-registry-gen"
+_MISSING = "-"  # a cached "no such row": unknown issuers are asked about again and again
+
+
+# ---------------------------------------------------------------- a cache that never fails
+def cache_get_many(*keys: str) -> list:
+    try:
+        return list(cache.get_many(*keys))
+    except Exception as exc:  # Redis down or unreadable entry: the database answers
+        log.warning("cache read failed, using the database: %s", type(exc).__name__)
+        return [None] * len(keys)
+
+
+def cache_get(key: str):
+    return cache_get_many(key)[0]
+
+
+def cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as exc:
+        log.warning("cache write failed: %s", type(exc).__name__)
+
+
+def cache_add(key: str, value, timeout: int) -> bool | None:
+    """Set only if absent. True: we set it; False: it was there; None: the cache failed."""
+    try:
+        return bool(cache.add(key, value, timeout=timeout))
+    except Exception as exc:
+        log.warning("cache write failed: %s", type(exc).__name__)
+        return None
+
+
+def cache_delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception as exc:
+        log.warning("cache delete failed: %s", type(exc).__name__)
+
+
+# ---------------------------------------------------------------- snapshots
+@dataclass(frozen=True)
+class RegistrationInfo:
+    id: int
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    auth_audience: str | None
+    key_set_url: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    id: int
+    registration_id: int
+    deployment_id: str
+
+
+def _reg_info(row: Registration) -> RegistrationInfo:
+    return RegistrationInfo(
+        id=row.id,
+        issuer=row.issuer,
+        client_id=row.client_id,
+        auth_login_url=row.auth_login_url,
+        auth_token_url=row.auth_token_url,
+        auth_audience=row.auth_audience,
+        key_set_url=row.key_set_url,
+        enabled=bool(row.enabled),
+    )
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def _cached(key: str, load):
+    """The entry under `key` if it was stored under the current generation, else load() and store it."""
+    entry, gen = cache_get_many(key, GENERATION_KEY)
+    if gen is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == gen:
+        return None if entry[1] == _MISSING else entry[1]
+    value = load()
+    if gen is None:
+        gen = secrets.token_hex(8)
+        if cache_add(GENERATION_KEY, gen, timeout=0) is False:
+            return value  # another process set it a moment ago; store next time
+    cache_set(key, (gen, _MISSING if value is None else value), timeout=ENTRY_TTL)
+    return value
+
+
+def registration(issuer: str, client_id: str | None) -> RegistrationInfo | None:
+    """The enabled registration for issuer + client_id (without client_id: only when unambiguous)."""
+
+    def load():
+        query = db.select(Registration).where(Registration.issuer == issuer)
+        if client_id:
+            query = query.where(Registration.client_id == client_id)
+        rows = db.session.execute(query.limit(2)).scalars().all()
+        return _reg_info(rows[0]) if len(rows) == 1 else None
+
+    info = _cached(f"lti-reg:{_digest(issuer, client_id)}", load)
+    return info if info is not None and info.enabled else None
+
+
+def registration_by_id(registration_id: int) -> RegistrationInfo | None:
+    """The registration, enabled or not (the caller decides)."""
+
+    def load():
+        row = db.session.get(Registration, registration_id)
+        return _reg_info(row) if row is not None else None
+
+    return _cached(f"lti-reg-id:{int(registration_id)}", load)
+
+
+def deployment(registration_id: int, deployment_id: str | None) -> DeploymentInfo | None:
+    """An enabled deployment of this registration, or None."""
+    if not deployment_id:
+        return None
+
+    def load():
+        row = db.session.execute(
+            db.select(Deployment).where(
+                Deployment.registration_id == registration_id,
+                Deployment.deployment_id == str(deployment_id),
+                Deployment.enabled.is_(True),
+            )
+        ).scalar_one_or_none()
+        return DeploymentInfo(row.id, row.registration_id, row.deployment_id) if row is not None else None
+
+    return _cached(f"lti-dep:{int(registration_id)}:{_digest(deployment_id)}", load)
+
+
+def invalidate() -> None:
+    """Make every cached registration and deployment stale (all processes sharing the cache)."""
+    cache_set(GENERATION_KEY, secrets.token_hex(8), timeout=0)
+
+
+# ---------------------------------------------------------------- invalidation on change
+_FLAG = "erbij_registry_changed"
+_IGNORED = {"last_launch_at"}  # bookkeeping, not configuration
+
+
+def _registry_row_changed(obj, deleted: bool = False) -> bool:
+    if isinstance(obj, Deployment):
+        return True
+    if not isinstance(obj, Registration):
+        return False
+    if deleted:
+        return True
+    state = inspect(obj)
+    if state.pending or not state.has_identity:
+        return True
+    return any(attr.key not in _IGNORED and attr.history.has_changes() for attr in state.attrs)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session, flush_context, instances):
+    if (
+        any(_registry_row_changed(o) for o in session.new)
+        or any(_registry_row_changed(o) for o in session.dirty)
+        or any(_registry_row_changed(o, deleted=True) for o in session.deleted)
+    ):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(orm_execute_state):
+    if orm_execute_state.is_update or orm_execute_state.is_delete:
+        mapper = orm_execute_state.bind_mapper
+        table = getattr(orm_execute_state.statement, "table", None)
+        names = {getattr(mapper, "class_", None), getattr(table, "name", None)}
+        if names & {Registration, Deployment, "registrations", "deployments"}:
+            values = getattr(orm_execute_state.statement, "_values", None) or {}
+            touched = {getattr(k, "key", str(k)) for k in values}
+            if not (touched and touched <= _IGNORED):
+                orm_execute_state.session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_after_commit(session):
+    if session.info.pop(_FLAG, False):
+        invalidate()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session):
+    session.info.pop(_FLAG, None)
