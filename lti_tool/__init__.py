@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g
+from flask import Flask, g, request
 
 from .config import load_config
 from .extensions import babel, cache, csrf, db, migrate
@@ -36,10 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     cache.init_app(app)
 
-    from . import errors, health
+    from . import errors, health, input_safety
     from .lti import context
     from .lti.views import bp as lti_bp
 
+    input_safety.init_app(app)
     context.init_app(app)
     errors.init_app(app)
     app.register_blueprint(lti_bp)
@@ -69,6 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
         )
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        # Pages and data show a student's answers or a launch's content: never kept by a
+        # browser or proxy. Static files and the public keys say their own caching.
+        if request.endpoint != "static":
+            resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
     return app

@@ -7,6 +7,7 @@ import uuid
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .lti.errors import HINTS, LaunchRefused
@@ -30,6 +31,15 @@ def _render(status: int, title, message, hint=None, *, error_id: str, new_window
         ),
         status,
     )
+
+
+def _rollback(eid: str) -> None:
+    try:
+        from .extensions import db
+
+        db.session.rollback()
+    except Exception:  # the database may be what failed; the page must still render
+        current_app.logger.warning("rollback after error %s failed", eid)
 
 
 def init_app(app) -> None:
@@ -75,16 +85,28 @@ def init_app(app) -> None:
             error_id=eid,
         )
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc: Exception):
+        eid = _error_id()
+        current_app.logger.error("database unavailable error_id=%s path=%s error=%s", eid, request.path, type(exc).__name__)
+        _rollback(eid)
+        page, status = _render(
+            503,
+            _("Erbij is briefly unavailable"),
+            _("Erbij could not reach its database, so nothing from this request was saved."),
+            _("Try again in a minute: what you typed is still in the form when you go back."),
+            error_id=eid,
+        )
+        return page, status, {"Retry-After": "30"}
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         eid = _error_id()
         current_app.logger.exception("unexpected error error_id=%s path=%s", eid, request.path)
-        try:
-            from .extensions import db
-
-            db.session.rollback()
-        except Exception:  # the database may be what failed; the page must still render
-            current_app.logger.warning("rollback after error %s failed", eid)
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return database_unavailable(exc)
+        _rollback(eid)
         return _render(
             500,
             _("Something went wrong on our side"),
