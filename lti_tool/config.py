@@ -79,6 +79,9 @@ def load_config(instance_path: str) -> dict:
         "ERBIJ_ALLOW_IDENTIFIED": os.environ.get("ERBIJ_ALLOW_IDENTIFIED", "0") == "1",
         "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": os.environ.get("ERBIJ_DRAIN_OUTBOX_IN_PROCESS", "1") == "1",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # http and loopback/private platforms: the demo and the tests only, never production.
+        "ERBIJ_ALLOW_LOOPBACK": os.environ.get("ERBIJ_ALLOW_LOOPBACK") == "1",
+        "ERBIJ_MAX_RESPONSE_BYTES": int(os.environ.get("ERBIJ_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)),
     }
     return cfg
 

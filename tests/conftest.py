@@ -62,6 +62,7 @@ def _make_app(tmp_root):
             "ERBIJ_BASE_URL": BASE_URL,
             "CACHE_TYPE": "SimpleCache",
             "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": False,
+            "ERBIJ_ALLOW_LOOPBACK": True,  # the fake LMS's names do not resolve here
             "SERVER_NAME": None,
         }
     )

@@ -18,7 +18,7 @@ import time
 import requests
 
 from .errors import LaunchRefused
-from .http import http_session
+from .http import platform_session
 from .launch_cache import _digest, cache_add, cache_get, cache_set
 
 DEFAULT_TTL = 300
@@ -95,9 +95,9 @@ def _cached_keyset(url: str) -> dict | None:
     return keyset
 
 
-def _fetch(url: str) -> dict:
+def _fetch(url: str, registration) -> dict:
     try:
-        resp = http_session().get(url)
+        resp = platform_session(registration).get(url)
         resp.raise_for_status()
         data = resp.json()
     except (requests.RequestException, ValueError) as exc:
@@ -148,7 +148,7 @@ def find_platform_key(registration, kid: str) -> dict:
         if _limited(f"jwks-refetch:{registration.id}", REFETCH_EVERY):
             _remember_unknown(registration.id, kid)
             raise LaunchRefused("unknown_key", detail=f"kid {kid[:80]!r} unknown; refetched less than a minute ago")
-    key = _match(_fetch(url), kid)
+    key = _match(_fetch(url, registration), kid)
     if key is None:
         _remember_unknown(registration.id, kid)
         raise LaunchRefused("unknown_key", detail=f"kid {kid[:80]!r} not in {url}")

@@ -21,7 +21,7 @@ import requests
 from ..extensions import cache, db
 from ..models import Registration
 from . import keys
-from .http import http_session
+from .http import OutboundRefused, platform_session
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_RO = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -42,14 +42,15 @@ MAX_PAGES = 200
 class ServiceError(Exception):
     """A platform service call failed. status is None for network errors and time-outs."""
 
-    def __init__(self, message: str, status: int | None = None, body: str = ""):
+    def __init__(self, message: str, status: int | None = None, body: str = "", *, refused: bool = False):
         super().__init__(message)
         self.status = status
         self.body = body[:500]
+        self.refused = refused  # Erbij's outbound policy refused the URL: retrying cannot help
 
     @property
     def retryable(self) -> bool:
-        return self.status is None or self.status >= 500 or self.status == 429
+        return not self.refused and (self.status is None or self.status >= 500 or self.status == 429)
 
 
 class _TokenClient:
@@ -87,6 +88,8 @@ class _TokenClient:
         }
         try:
             resp = self._http.post(self._reg.auth_token_url, data=form)
+        except OutboundRefused as exc:
+            raise ServiceError(f"token request refused by Erbij: {exc}", refused=True) from exc
         except requests.RequestException as exc:
             raise ServiceError(f"token request failed: {exc.__class__.__name__}") from exc
         if not resp.ok:
@@ -124,7 +127,7 @@ class PlatformServices:
         if isinstance(registration, int):
             registration = db.session.get(Registration, registration)
         self.registration = registration
-        self._http = http_session()
+        self._http = platform_session(registration)
         self._tokens = _TokenClient(registration, self._http)
 
     # ------------------------------------------------------------ transport
@@ -138,6 +141,8 @@ class PlatformServices:
                 data = json.dumps(body)
             try:
                 resp = self._http.request(method, url, headers=headers, data=data)
+            except OutboundRefused as exc:
+                raise ServiceError(f"{method} refused by Erbij: {exc}", refused=True) from exc
             except requests.RequestException as exc:
                 raise ServiceError(f"{method} {url} failed: {exc.__class__.__name__}") from exc
             if resp.status_code == 401 and attempt == 1:

@@ -11,7 +11,6 @@ LaunchRefused code.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from ..models import UsedNonce
 from ..timeutil import utcnow
 from . import claims as C
 from .errors import LaunchRefused
+from .http import is_platform_url
 from .launch_cache import DeploymentInfo, RegistrationInfo, deployment, registration_by_id
 from .platform_keys import find_platform_key
 from .tool_conf import DbToolConf
@@ -210,53 +210,6 @@ def is_our_url(url: str) -> bool:
     ours = urlsplit(current_app.config["ERBIJ_BASE_URL"])
     theirs = urlsplit(str(url))
     return (theirs.scheme, theirs.netloc.lower()) == (ours.scheme, ours.netloc.lower())
-
-
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
-
-
-def loopback_allowed() -> bool:
-    """http and loopback platforms: only for the demo and the tests (ERBIJ_ALLOW_LOOPBACK=1)."""
-    configured = current_app.config.get("ERBIJ_ALLOW_LOOPBACK")
-    if configured is None:
-        configured = os.environ.get("ERBIJ_ALLOW_LOOPBACK") == "1"
-    return bool(configured)
-
-
-def is_platform_url(url, registration) -> bool:
-    """True for an http(s) URL on the platform's host: a host of the registration (issuer,
-    login, token or key set URL, same scheme and port), or, over https, a host under the
-    issuer's parent domain (every hosted Canvas school under canvas.instructure.com's
-    instructure.com). http only for a loopback platform when ERBIJ_ALLOW_LOOPBACK=1 or in
-    tests (TESTING)."""
-    if not isinstance(url, str) or len(url) > 2000 or any(ch in url for ch in "\r\n\t "):
-        return False
-    try:
-        parts = urlsplit(url)
-        host, port = (parts.hostname or "").lower(), parts.port
-    except ValueError:
-        return False
-    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
-        return False
-    if parts.scheme == "http" and not (
-        host in LOOPBACK_HOSTS and (loopback_allowed() or current_app.config.get("TESTING"))
-    ):
-        return False
-    known = []
-    for value in (registration.issuer, registration.auth_login_url, registration.auth_token_url, registration.key_set_url):
-        try:
-            p = urlsplit(value or "")
-            known.append((p.scheme, (p.hostname or "").lower(), p.port))
-        except ValueError:
-            continue
-    if (parts.scheme, host, port) in known:
-        return True
-    issuer_host = urlsplit(registration.issuer or "").hostname or ""
-    labels = issuer_host.lower().split(".")
-    if parts.scheme == "https" and port in (None, 443) and len(labels) >= 3:
-        parent = ".".join(labels[1:])
-        return host.endswith("." + parent)
-    return False
 
 
 def validate_launch(id_token: str, login_state) -> ValidatedLaunch:

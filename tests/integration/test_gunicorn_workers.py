@@ -98,6 +98,7 @@ def stack(tmp_path_factory):
         "ERBIJ_BASE_URL": f"http://127.0.0.1:{port}",
         "ERBIJ_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": "0",
+        "ERBIJ_ALLOW_LOOPBACK": "1",  # the test platform is http on 127.0.0.1
     }
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True, capture_output=True)
     register = (

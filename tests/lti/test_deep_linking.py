@@ -116,8 +116,8 @@ def test_deep_linking_return_url_must_be_on_the_platform(client, launch, platfor
 
 
 def test_deep_linking_return_url_checks(app):
+    from lti_tool.lti.http import is_platform_url
     from lti_tool.lti.launch_cache import RegistrationInfo
-    from lti_tool.lti.validation import is_platform_url
 
     canvas = RegistrationInfo(1, "https://canvas.instructure.com", "c", "https://sso.canvaslms.com/api/lti/authorize_redirect", "https://sso.canvaslms.com/login/oauth2/token", None, "https://sso.canvaslms.com/api/lti/security/jwks", True)
     demo = RegistrationInfo(2, "http://localhost:5001", "c", "http://localhost:5001/auth", "http://localhost:5001/token", None, "http://localhost:5001/jwks", True)
@@ -128,10 +128,11 @@ def test_deep_linking_return_url_checks(app):
         assert is_platform_url("http://localhost:5001/deep-link/return", demo)  # loopback, in tests
         assert not is_platform_url("http://localhost:5002/deep-link/return", demo)
         app.config["TESTING"] = False
+        before = app.config.pop("ERBIJ_ALLOW_LOOPBACK", None)
         try:
             assert not is_platform_url("http://localhost:5001/deep-link/return", demo)  # not without ERBIJ_ALLOW_LOOPBACK=1
             app.config["ERBIJ_ALLOW_LOOPBACK"] = True
             assert is_platform_url("http://localhost:5001/deep-link/return", demo)
         finally:
             app.config["TESTING"] = True
-            app.config.pop("ERBIJ_ALLOW_LOOPBACK", None)
+            app.config["ERBIJ_ALLOW_LOOPBACK"] = before
