@@ -65,8 +65,9 @@ class SignalRules:
             own mean over the previous ``drop_window`` weeks, of which at least
             ``drop_min_weeks`` must have a response.
         low_index_max, low_weeks, low_window
-            ``persistent_low``: index <= ``low_index_max`` in this week and in at least
-            ``low_weeks`` of the last ``low_window`` weeks (this week included).
+            ``persistent_low``: the student answered in each of the last ``low_window``
+            weeks (this week included) and the index was <= ``low_index_max`` in at least
+            ``low_weeks`` of them — also when this week is the better one.
         low_item_max, low_item_weeks
             ``item_low:<ID>``: an item's score <= ``low_item_max`` in this week and the
             ``low_item_weeks - 1`` weeks right before it.
@@ -222,9 +223,10 @@ def student_signals(
       previous 3 weeks. At least 2 of those 3 weeks must have a (complete) response, so
       one earlier week alone never sets the baseline. Early in the course, fewer than 3
       previous weeks are used if at least 2 of them have a response.
-    - ``persistent_low``: this week's index is <= 2.5 and so is at least one other of the
-      last 3 weeks (2 of 3, this week included). This week must be one of them: a student
-      whose index recovered this week is not flagged. Weeks without response are not low.
+    - ``persistent_low``: the student answered in each of the last 3 weeks (this week
+      included) and at least 2 of those 3 indexes are <= 2.5 — also when this week is the
+      better one: one better week after two low ones still deserves a conversation. With a
+      week without response in the window (or fewer than 3 weeks of history) it does not fire.
     - ``item_low:<ID>``: one item scores <= 2 this week and the week before (2 weeks
       running; a week without response breaks the run). For the reverse-scored P1 the
       score is 6 - P1, so it means P1 >= 4 in both weeks.
@@ -255,15 +257,11 @@ def student_signals(
             ):
                 signals.append("drop")
 
-            low_max = _exact(rules.low_index_max)
-            if index <= low_max:
-                window = history[-rules.low_window :]
-                low = [
-                    i
-                    for i in (_index(w) for w in window)
-                    if i is not None and i <= low_max
-                ]
-                if len(low) >= rules.low_weeks:
+            window = history[-rules.low_window :]
+            window_indices = [_index(w) for w in window]
+            if len(window) == rules.low_window and all(i is not None for i in window_indices):
+                low_max = _exact(rules.low_index_max)
+                if sum(1 for i in window_indices if i <= low_max) >= rules.low_weeks:
                     signals.append("persistent_low")
 
         run = history[-rules.low_item_weeks :]

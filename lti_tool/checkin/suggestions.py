@@ -44,8 +44,8 @@ def _capitalize(text: str) -> str:
 
 
 # --- Reasons -----------------------------------------------------------------------------
-# Placeholders: {weeks} counts weeks for the rule at hand; {others} of the {before} weeks
-# before this one must also be low for persistent_low; {share} is the class pattern share. Filled in by reason_text from the rules in use.
+# Placeholders: {weeks} counts weeks for the rule at hand; persistent_low needs {low} low
+# weeks of the last {window}; {share} is the class pattern share. Filled in by reason_text from the rules in use.
 
 _REASONS: dict[str, dict[str, str]] = {
     "drop": {
@@ -53,10 +53,10 @@ _REASONS: dict[str, dict[str, str]] = {
         "en": "Belonging and safety is clearly lower this week than in the weeks before.",
     },
     "persistent_low": {
-        "nl": "Erbij horen en veiligheid is deze week laag, en was dat ook in minstens "
-        "{others} van de {before} weken ervoor.",
-        "en": "Belonging and safety is low this week, and was also low in at least "
-        "{others} of the {before} weeks before.",
+        "nl": "Erbij horen en veiligheid was laag in minstens {low} van de laatste "
+        "{window} weken (elke week ingevuld), ook als deze week beter was.",
+        "en": "Belonging and safety was low in at least {low} of the last {window} weeks "
+        "(answered every week), even if this week was better.",
     },
     "item_low:B1": {
         "nl": "Voelde zich {weeks} weken op rij niet echt bij de groep horen.",
@@ -590,8 +590,8 @@ def reason_text(code: str, lang: str, *, rules: SignalRules = DEFAULT_RULES) -> 
         weeks = 0  # not used by the other templates
     text = template.format(
         weeks=_count(weeks, lang),
-        others=_count(rules.low_weeks - 1, lang),
-        before=_count(rules.low_window - 1, lang),
+        low=_count(rules.low_weeks, lang),
+        window=_count(rules.low_window, lang),
         share=_percent(rules.class_pattern_share),
     )
     return _capitalize(text)
@@ -659,9 +659,10 @@ def rule_explanations(
             (
                 f"Student: signaal als de score {n(rules.drop_threshold)} of meer lager is dan "
                 f"het eigen gemiddelde van de {c(rules.drop_window)} weken ervoor (minstens "
-                f"{c(rules.drop_min_weeks)} weken ingevuld); als de score deze week "
-                f"{n(rules.low_index_max)} of lager is, en in totaal in {c(rules.low_weeks)} van "
-                f"de laatste {c(rules.low_window)} weken (deze week meegeteld); als één vraag {c(rules.low_item_weeks)} "
+                f"{c(rules.drop_min_weeks)} weken ingevuld); als de student elk van de laatste "
+                f"{c(rules.low_window)} weken invulde (deze week meegeteld) en de score in minstens "
+                f"{c(rules.low_weeks)} daarvan {n(rules.low_index_max)} of lager was, ook als deze "
+                "week beter was; als één vraag {c(rules.low_item_weeks)} "
                 f"weken op rij {rules.low_item_max} of lager scoort (bij P1: 6 − P1); of na "
                 f"{c(rules.no_response_weeks)} weken zonder antwoord (neutraal: even contact?)."
             ),
@@ -687,9 +688,10 @@ def rule_explanations(
         (
             f"Student: a signal when the score is {n(rules.drop_threshold)} or more below "
             f"their own mean of the previous {c(rules.drop_window)} weeks (at least "
-            f"{c(rules.drop_min_weeks)} weeks answered); when the score is "
-            f"{n(rules.low_index_max)} or lower this week, and in {c(rules.low_weeks)} of the "
-            f"last {c(rules.low_window)} weeks in all (this week included); when one question scores "
+            f"{c(rules.drop_min_weeks)} weeks answered); when the student answered in each "
+            f"of the last {c(rules.low_window)} weeks (this week included) and the score was "
+            f"{n(rules.low_index_max)} or lower in at least {c(rules.low_weeks)} of them, also "
+            "when this week was better; when one question scores "
             f"{rules.low_item_max} or lower {c(rules.low_item_weeks)} weeks running (for P1: "
             f"6 − P1); or after {c(rules.no_response_weeks)} weeks without an answer "
             "(neutral: time to check in?)."

@@ -241,8 +241,8 @@ def test_persistent_low_at_two_and_a_half_in_two_of_three_weeks() -> None:
 
 def test_persistent_low_just_above_two_and_a_half_does_not_count() -> None:
     # 2.75 is the nearest index above 2.5 that four whole-number answers can give.
-    assert "persistent_low" not in student_signals([with_index(2.75), with_index(2.5)])
-    assert "persistent_low" not in student_signals([with_index(2.5), with_index(2.75)])
+    assert "persistent_low" not in student_signals([with_index(4.0), with_index(2.75), with_index(2.5)])
+    assert "persistent_low" not in student_signals([with_index(4.0), with_index(2.5), with_index(2.75)])
 
 
 @pytest.mark.parametrize(
@@ -250,13 +250,13 @@ def test_persistent_low_just_above_two_and_a_half_does_not_count() -> None:
 )
 def test_persistent_low_limit_compared_exactly(limit: float, expected: bool) -> None:
     rules = SignalRules(low_index_max=limit)
-    history = [with_index(2.5), with_index(2.5)]
+    history = [with_index(4.0), with_index(2.5), with_index(2.5)]
     assert ("persistent_low" in student_signals(history, rules=rules)) is expected
 
 
-def test_persistent_low_requires_the_judged_week_to_be_low() -> None:
-    # Recovered this week: not flagged, even though two of the last three weeks were low.
-    assert "persistent_low" not in student_signals(
+def test_persistent_low_fires_when_this_week_is_the_better_one() -> None:
+    # Two low weeks, then a better one: still a conversation worth having (issue #10 §3).
+    assert "persistent_low" in student_signals(
         [with_index(2.0), with_index(2.0), with_index(4.0)]
     )
 
@@ -273,13 +273,15 @@ def test_persistent_low_window_is_three_weeks() -> None:
     assert "persistent_low" not in student_signals(history)
 
 
-def test_persistent_low_weeks_without_response_are_not_low() -> None:
+def test_persistent_low_needs_an_answer_in_each_of_the_three_weeks() -> None:
     assert "persistent_low" not in student_signals([None, None, with_index(2.0)])
-    assert "persistent_low" in student_signals([with_index(2.0), None, with_index(2.0)])
+    assert "persistent_low" not in student_signals([with_index(2.0), None, with_index(2.0)])
+    assert "persistent_low" not in student_signals([with_index(2.0), with_index(2.0), None])
 
 
-def test_persistent_low_with_short_history() -> None:
-    assert "persistent_low" in student_signals([with_index(2.5), with_index(2.5)])
+def test_persistent_low_needs_three_weeks_of_history() -> None:
+    assert "persistent_low" not in student_signals([with_index(2.5), with_index(2.5)])
+    assert "persistent_low" in student_signals([with_index(2.5), with_index(2.5), with_index(2.5)])
 
 
 # --- student: item_low ---------------------------------------------------------------------

@@ -73,9 +73,9 @@ def test_reason_texts_follow_the_rules_in_use() -> None:
 
 
 def test_persistent_low_reason_follows_the_rules() -> None:
-    assert "één van de twee weken" in reason_text("persistent_low", "nl")
+    assert "minstens twee van de laatste drie weken" in reason_text("persistent_low", "nl")
     rules = SignalRules(low_weeks=3, low_window=4)
-    assert "two of the three weeks" in reason_text("persistent_low", "en", rules=rules)
+    assert "at least three of the last four weeks" in reason_text("persistent_low", "en", rules=rules)
 
 
 def test_pattern_suggestions_use_the_matching_practices() -> None:
