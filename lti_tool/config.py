@@ -18,7 +18,7 @@ def _instance_secret(instance_path: Path) -> str:
     """Return the secret kept in the instance folder, creating it on first use."""
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        _private_instance(instance_path)
         # O_EXCL: two workers starting at once must agree on one key.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -29,10 +29,24 @@ def _instance_secret(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _private_instance(instance_path: Path) -> None:
+    """The instance folder holds the SQLite database and the secret key: owner only."""
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (SQLite would create it 0644)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        instance_path.mkdir(parents=True, exist_ok=True)
+        _private_instance(instance_path)
+        _private_file(instance_path / "erbij.sqlite")
         return f"sqlite:///{instance_path / 'erbij.sqlite'}"
     # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3.
     if url.startswith("postgres://"):
@@ -81,6 +95,8 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # http and loopback/private platforms: the demo and the tests only, never production.
         "ERBIJ_ALLOW_LOOPBACK": os.environ.get("ERBIJ_ALLOW_LOOPBACK") == "1",
+        # Encrypts the tool's private keys at rest; SECRET_KEY when unset.
+        "ERBIJ_KEY_ENCRYPTION_KEY": os.environ.get("ERBIJ_KEY_ENCRYPTION_KEY") or None,
         "ERBIJ_MAX_RESPONSE_BYTES": int(os.environ.get("ERBIJ_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)),
     }
     return cfg

@@ -2,6 +2,12 @@
 
 A retired key stays in the JWKS for ERBIJ_KEY_OVERLAP seconds so that tokens
 signed just before a rotation still verify at the platform.
+
+Private keys are stored encrypted (PKCS#8 with the best available encryption) under
+ERBIJ_KEY_ENCRYPTION_KEY, or SECRET_KEY when that is not set: a copy of the database
+alone cannot sign as Erbij. Decrypted keys are kept in memory per kid. A key that can
+no longer be decrypted (the encryption key changed) is retired and a new one made:
+platforms fetch our key set by URL, so they pick the new key up by themselves.
 """
 
 from __future__ import annotations
@@ -20,14 +26,36 @@ from ..extensions import db
 from ..models import ToolKey
 from ..timeutil import utcnow
 
+_decrypted: dict[str, object] = {}  # kid -> private key object (this process)
+
+
+def _passphrase() -> bytes:
+    cfg = current_app.config
+    return (cfg.get("ERBIJ_KEY_ENCRYPTION_KEY") or cfg["SECRET_KEY"]).encode()
+
+
+def _encrypt(private) -> str:
+    return private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(_passphrase()),
+    ).decode()
+
+
+def private_key(key: ToolKey):
+    """The key's private half, decrypted once per process."""
+    cached = _decrypted.get(key.kid)
+    if cached is None:
+        pem = key.private_pem.encode()
+        password = _passphrase() if b"ENCRYPTED" in pem.split(b"\n", 1)[0] else None
+        cached = serialization.load_pem_private_key(pem, password=password)
+        _decrypted[key.kid] = cached
+    return cached
+
 
 def _new_key() -> ToolKey:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    pem = _encrypt(private)
     kid = secrets.token_urlsafe(16)
     jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
     jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
@@ -50,6 +78,15 @@ def active_key() -> ToolKey:
     if key is None:
         key = _new_key()
         db.session.add(key)
+        db.session.commit()
+        return key
+    try:
+        private = private_key(key)
+    except (ValueError, TypeError):
+        current_app.logger.error("signing key %s cannot be decrypted (encryption key changed?): retiring it", key.kid)
+        return rotate()
+    if b"ENCRYPTED" not in key.private_pem.encode().split(b"\n", 1)[0]:
+        key.private_pem = _encrypt(private)  # a key stored before encryption at rest
         db.session.commit()
     return key
 
@@ -82,4 +119,4 @@ def jwks() -> dict:
 def sign(payload: dict, headers: dict | None = None) -> str:
     """Sign a JWT with the active key, naming it by kid."""
     key = active_key()
-    return jwt.encode(payload, key.private_pem, algorithm="RS256", headers={**(headers or {}), "kid": key.kid})
+    return jwt.encode(payload, private_key(key), algorithm="RS256", headers={**(headers or {}), "kid": key.kid})

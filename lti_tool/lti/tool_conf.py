@@ -19,7 +19,7 @@ def to_lib_registration(reg) -> LibRegistration:
     lib.set_key_set_url(reg.key_set_url)
     if reg.auth_audience:
         lib.set_auth_audience(reg.auth_audience)
-    lib.set_tool_private_key(key.private_pem)
+    lib.set_tool_private_key(keys.private_key(key))  # decrypted; PyJWT signs with the key object
     lib.set_tool_public_key(None)
     lib.get_kid = lambda: key.kid  # the library derives kid from a public PEM; ours is stored
     return lib

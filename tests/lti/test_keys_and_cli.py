@@ -70,3 +70,58 @@ def test_platforms_add_is_idempotent(app):
 def test_healthz(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200 and resp.get_json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+
+
+def test_private_keys_are_encrypted_at_rest_and_still_sign(app, client):
+    import jwt
+    from jwt.algorithms import RSAAlgorithm
+
+    client.get("/lti/jwks")
+    with app.app_context():
+        stored = db.session.execute(db.select(ToolKey.private_pem)).scalar_one()
+        assert stored.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        token = keys.sign({"iss": "erbij", "aud": "x"})
+    jwk = client.get("/lti/jwks").get_json()["keys"][0]
+    assert jwt.decode(token, RSAAlgorithm.from_jwk(jwk), algorithms=["RS256"], audience="x")["iss"] == "erbij"
+
+
+def test_a_key_stored_in_plain_text_is_encrypted_on_first_use(app):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    plain = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    with app.app_context():
+        db.session.add(ToolKey(kid="legacy-kid", private_pem=plain, public_jwk="{}", status="active"))
+        db.session.commit()
+        assert keys.active_key().kid == "legacy-kid"
+        stored = db.session.execute(db.select(ToolKey.private_pem).where(ToolKey.kid == "legacy-kid")).scalar_one()
+    assert stored.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+
+
+def test_an_undecryptable_key_is_replaced_not_a_crash(app, client):
+    first = client.get("/lti/jwks").get_json()["keys"][0]["kid"]
+    keys._decrypted.clear()
+    app.config["ERBIJ_KEY_ENCRYPTION_KEY"] = "another-key"
+    try:
+        with app.app_context():
+            new = keys.active_key()
+            assert new.kid != first
+            assert keys.sign({"a": 1})
+    finally:
+        app.config["ERBIJ_KEY_ENCRYPTION_KEY"] = None
+        keys._decrypted.clear()
+
+
+def test_files_erbij_creates_are_owner_only(tmp_path, monkeypatch):
+    import stat
+
+    from lti_tool.config import load_config
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    load_config(str(instance))
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+    assert stat.S_IMODE((instance / "erbij.sqlite").stat().st_mode) == 0o600
