@@ -39,6 +39,7 @@ from .dashboard_data import (
     period_week,
 )
 from .display import page_lang, score, score_text, week_dates
+from .releases import PENDING
 from .signals import INDEX_ITEMS
 from .suggestions import reflection_questions
 from .weeks import Week
@@ -232,7 +233,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     # would ask gettext and Babel (and the request for its locale). Work them out once.
     cached_week_label = functools.cache(week_label)
     locale = str(get_locale())
-    too_few, no_answers = _("too few answers"), _("no answers")
+    too_few, no_answers, pending = _("too few answers"), _("no answers"), _("shown when the week closes")
 
     def page_score(value: float | None) -> str:
         return "" if value is None else score_text(value, locale)
@@ -240,6 +241,8 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     def status_text(measure: Measure) -> str:
         if measure.status == charts.VALUE:
             return page_score(measure.value)
+        if measure.status == PENDING:
+            return pending
         return too_few if measure.status == charts.TOO_FEW else no_answers
 
     return {
@@ -261,6 +264,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "week_dates": week_dates,
         "percent": lambda v: format_percent(v) if v is not None else "",
         "is_current": sel.week.start == dash.current_start,
+        "release_note": release_note(dash),
         "sync": sync,
         "synced_at": local_time(course.roster_synced_at, course.timezone),
         "has_nrps": bool(launch.nrps_url),
@@ -276,6 +280,22 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "q_text": items.item_text("Q", lang, launch.course_title),
         "stem": items.stem(lang, launch.course_title),
     }
+
+
+def release_note(dash: Dashboard) -> str | None:
+    """One sentence on when the selected week's figures appear, or that they are fixed."""
+    sel = dash.selected
+    if dash.identified and not sel.respondents:
+        return None
+    if sel.measures[INDEX].status == PENDING:
+        return _(
+            "To protect your students, this week's results appear when the week closes at midnight on Sunday, "
+            "and only if at least %(n)s students answered; until then you see how many answered.",
+            n=privacy.MIN_ITEM_RESPONDENTS,
+        )
+    if not dash.identified and sel.week.start < dash.current_start and sel.respondents:
+        return _("These results were fixed when the week closed and do not change afterwards.")
+    return None
 
 
 def render_dashboard(

@@ -614,6 +614,13 @@ def _actions(class_codes: Sequence[str], cards: Sequence[StudentCard], lang: str
     return actions
 
 
+def group_by_week(rows: Iterable[ResponseRow]) -> dict[date, list[ResponseRow]]:
+    by_week: dict[date, list[ResponseRow]] = defaultdict(list)
+    for row in rows:
+        by_week[row.week_start].append(row)
+    return by_week
+
+
 # ---------------------------------------------------------------- the one entry point
 def assemble(
     *,
@@ -627,18 +634,37 @@ def assemble(
     mode: str,
     lang: str,
     rules: SignalRules = DEFAULT_RULES,
+    releases: Mapping[date, tuple[int, Mapping]] | None = None,
 ) -> Dashboard:
-    """Compute the dashboard from plain data (no queries): see the module docstring."""
-    rows_by_week: dict[date, list[ResponseRow]] = defaultdict(list)
-    by_user_week: dict[tuple[int, date], ResponseRow] = {}
-    for row in rows:
-        rows_by_week[row.week_start].append(row)
-        by_user_week[(row.user_id, row.week_start)] = row
+    """Compute the dashboard from plain data (no queries): see the module docstring.
+
+    A week whose answers the teacher does not see with names shows only counts while it
+    is open and, once closed, exactly its release (``releases``: week start → (respondents,
+    figures), see ``checkin.releases``); other weeks are computed from their rows.
+    """
+    from . import releases as rel
+
+    releases = releases or {}
+    rows_by_week = group_by_week(rows)
+    by_user_week: dict[tuple[int, date], ResponseRow] = {(row.user_id, row.week_start): row for row in rows}
     roster_ids = {p.user_id for p in roster}
-    views = [week_view(w, rows_by_week.get(w.start, ()), mode=mode, people=people, roster_ids=roster_ids, rules=rules) for w in weeks]
+    views = []
+    for w in weeks:
+        week_rows = rows_by_week.get(w.start, ())
+        if not rel.needs_release(week_rows, mode):
+            views.append(week_view(w, week_rows, mode=mode, people=people, roster_ids=roster_ids, rules=rules))
+        elif w.start in releases:
+            respondents, figures = releases[w.start]
+            views.append(rel.view_from_release(w, figures, respondents, week_rows, people=people, roster_ids=roster_ids))
+        else:  # the open week (or, without its release, a closed one): counts only
+            views.append(rel.pending_view(w, week_rows, people=people, roster_ids=roster_ids))
     index = next(i for i, w in enumerate(weeks) if w.start == selected_start)
 
-    codes = _class_codes(views, index, rows_by_week, mode, rules)
+    selected_rows = rows_by_week.get(selected_start, ())
+    if rel.needs_release(selected_rows, mode):
+        codes = list(releases[selected_start][1]["class_codes"]) if selected_start in releases else []
+    else:
+        codes = _class_codes(views, index, rows_by_week, mode, rules)
     shown_codes = tuple(c for c in CLASS_CODES if c in codes)
     cards = _cards(views, index, roster, people, by_user_week, mode, lang, rules)
     return Dashboard(
@@ -699,6 +725,7 @@ def build_dashboard(
     weeks = period_weeks(first, current, course.timezone)
     wanted = _week_in(weeks, selected_start or current.start).start
     roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
+    releases = _releases(course.id, weeks, rows, current.start, mode, rules)
     return assemble(
         course_id=course.id,
         rows=rows,
@@ -710,4 +737,21 @@ def build_dashboard(
         mode=mode,
         lang=lang,
         rules=rules,
+        releases=releases,
     )
+
+
+def _releases(course_id: int, weeks: Sequence[Week], rows: Sequence[ResponseRow], current_start: date, mode: str, rules: SignalRules):
+    """The course's releases, releasing every closed week that has none yet."""
+    from . import releases as rel
+
+    rows_by_week = group_by_week(rows)
+
+    def compute(i: int):
+        # The week's figures and class signals from its answers now (the week has closed).
+        window = range(max(0, i - rules.class_window), i + 1)
+        live = {j: week_view(weeks[j], rows_by_week.get(weeks[j].start, ()), mode=mode, people={}, roster_ids=set(), rules=rules) for j in window}
+        views = [live.get(j) for j in range(i + 1)]
+        return live[i], _class_codes(views, i, rows_by_week, mode, rules)
+
+    return rel.ensure_releases(course_id, weeks, rows_by_week, current_start=current_start, mode=mode, compute=compute)

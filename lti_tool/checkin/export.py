@@ -27,6 +27,7 @@ from ..timeutil import utcnow
 from . import items, privacy
 from .charts import VALUE
 from .dashboard_data import INDEX, MEASURES, Dashboard, Measure, WeekView
+from .releases import PENDING
 from .signals import INDEX_ITEMS
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -51,6 +52,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _round(value: float | None) -> float | None:
+    """The page's precision: one decimal, never more (finer values help differencing)."""
+    return None if value is None else round(value, 1)
+
+
+def _share(value: float | None) -> float | None:
+    """A share as the page shows it: a whole percent."""
     return None if value is None else round(value, 2)
 
 
@@ -72,8 +79,8 @@ def _week_json(w: WeekView) -> dict[str, Any]:
         "group_values_shown": w.visible,
         "index": _measure_json(w.measures[INDEX]),
         "items": {k: _measure_json(w.measures[k]) for k in items.SCALE_ITEMS},
-        "share_dont_dare": _round(w.share_dont_dare),
-        "share_no_start": _round(w.share_no_start),
+        "share_dont_dare": _share(w.share_dont_dare),
+        "share_no_start": _share(w.share_no_start),
         "contact_requests": [p.name for p in w.contacts],
         "responses": [
             {
@@ -168,7 +175,9 @@ def csv_records(dash: Dashboard) -> Iterable[dict[str, Any]]:
             row[key] = _round(m.value) if m.status == VALUE else None
         row["item_versions"] = _week_versions(w)
         notes = []
-        if w.respondents and not w.visible:
+        if w.measures[INDEX].status == PENDING:
+            notes.append(_("Results are computed once, when the week has closed."))
+        elif w.respondents and not w.visible:
             notes.append(_("Too few answers to show group values."))
         if w.hidden_open_answers:
             notes.append(
@@ -225,7 +234,7 @@ def to_csv(dash: Dashboard, course: Course) -> tuple[str, str]:
         for column in CSV_COLUMNS:
             value = record.get(column)
             if isinstance(value, float):
-                value = f"{value:.2f}".replace(".", ",") if dutch else f"{value:.2f}"
+                value = f"{value:.1f}".replace(".", ",") if dutch else f"{value:.1f}"
             cells[column] = "" if value is None else safe_cell(value)
         writer.writerow(cells)
     return out.getvalue(), "text/csv"

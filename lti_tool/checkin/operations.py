@@ -51,6 +51,21 @@ def current_mode(course: Course) -> str:
     return privacy.effective_mode(course.privacy_mode, bool(current_app.config.get("ERBIJ_ALLOW_IDENTIFIED")))
 
 
+def week_mode(course: Course, week_start: date) -> str:
+    """The privacy mode of a course's week: the mode its first answer was given under.
+
+    A mode change never reaches answers already given: once someone answered in a week,
+    every answer of that week is stored (and shown) in that week's mode, and the new mode
+    applies from the next week. A week nobody answered yet takes the course's mode now.
+    """
+    given = db.session.execute(
+        db.select(CheckinResponse.privacy_mode)
+        .where(CheckinResponse.course_id == course.id, CheckinResponse.week_start == week_start)
+        .limit(1)
+    ).scalar()
+    return given or current_mode(course)
+
+
 def current_week(course: Course) -> Week:
     """The course's ISO week at ``now()``."""
     return weekly_window(now(), course.timezone)
@@ -111,12 +126,13 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
         "item_versions": dict(CURRENT_VERSIONS),
         "contact_opt_in": bool(answers.get("O1")),
         "open_answer": (answers.get("Q") or "").strip() or None,
-        "privacy_mode": current_mode(course),
         "index_score": weekly_index(scale),
         "updated_at": stamp,
     }
-    response_id, revision, created = _upsert_response(course.id, who.user_id, week.start, values, stamp)
-    queued = _queue_completion(who, course, week, response_id)
+    mode = week_mode(course, week.start)
+    response_id, revision, created = _upsert_response(course.id, who.user_id, week.start, values, stamp, mode)
+    # Anonymous answers never reach the gradebook: a completion would tell who answered when.
+    queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
     db.session.commit()
     log.info(
         "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
@@ -148,8 +164,13 @@ def _update_existing(course_id: int, user_id: int, week_start: date, values: dic
     return (row[0], row[1]) if row else None
 
 
-def _upsert_response(course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime) -> tuple[int, int, bool]:
+def _upsert_response(
+    course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime, mode: str
+) -> tuple[int, int, bool]:
     """Insert or overwrite the week's response; returns (id, revision, created).
+
+    ``mode`` is written on INSERT only: re-saving never moves an answer from one privacy
+    mode to the other.
 
     UPDATE first: changing answers is the common case, and on SQLite the UPDATE opens the
     write transaction, so the savepoint below is nested in it rather than starting (and,
@@ -162,7 +183,9 @@ def _upsert_response(course_id: int, user_id: int, week_start: date, values: dic
     updated = _update_existing(course_id, user_id, week_start, values)
     if updated:
         return updated[0], updated[1], False
-    row = CheckinResponse(course_id=course_id, user_id=user_id, week_start=week_start, revision=1, created_at=stamp, **values)
+    row = CheckinResponse(
+        course_id=course_id, user_id=user_id, week_start=week_start, revision=1, created_at=stamp, privacy_mode=mode, **values
+    )
     try:
         with db.session.begin_nested():
             db.session.add(row)

@@ -140,7 +140,9 @@ def form():
         values = _entered(request.form)
     else:
         values = _values_of(existing) if existing else {}
-    mode = operations.current_mode(course)
+    mode = operations.week_mode(course, week.start)
+    settings = db.session.get(CheckinSettings, course.id)
+    completion_reported = mode == privacy.IDENTIFIED and bool(settings and settings.completion_to_gradebook)
     error_list = _error_list(errors, lang)
     page = render_template(
         "checkin/student_form.html",
@@ -155,6 +157,7 @@ def form():
         q_max=Q_MAX_LENGTH,
         mode=mode,
         privacy_sentence=privacy.privacy_sentence(mode, lang),
+        completion_reported=completion_reported,
         min_open=privacy.MIN_OPEN_TEXT_RESPONDENTS,
         privacy_changed=_privacy_changed(launch),
         values=values,

@@ -71,3 +71,23 @@ class TeacherReflection(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CheckinRelease(db.Model):
+    """A week's class figures, released once when the week closed and never changed.
+
+    Figures of a week whose answers are not shown with names come only from here: a
+    teacher who reads the dashboard after every single answer sees, during the week, only
+    how many answered, and after it one fixed set of numbers — nothing to subtract. The
+    unique constraint makes the first release of a week the only one.
+    """
+
+    __tablename__ = "checkin_releases"
+    __table_args__ = (UniqueConstraint("course_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date]
+    respondents: Mapped[int]
+    figures: Mapped[dict] = mapped_column(JSON)  # see checkin.releases.figures_of
+    released_at: Mapped[datetime] = mapped_column(default=utcnow)

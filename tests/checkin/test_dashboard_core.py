@@ -92,8 +92,8 @@ def _assemble(rows, roster_ids, *, mode="identified", weeks=4):
 
 def test_comparison_reads_p1_the_other_way_round():
     ws = _weeks(4)
-    rows = [row(i, w.start, {**GOOD, "P1": 2 if w is not ws[-1] else 4}) for w in ws for i in range(5)]
-    dash = _assemble(rows, range(5), mode="anonymous")
+    rows = [row(i, w.start, {**GOOD, "P1": 2 if w is not ws[-1] else 4}, mode="identified") for w in ws for i in range(5)]
+    dash = _assemble(rows, range(5), mode="identified")
     p1 = dash.comparisons["P1"]
     assert p1.delta == pytest.approx(2.0) and p1.lower_is_better and p1.direction == "worse"
     assert dash.comparisons["B1"].direction == "same"

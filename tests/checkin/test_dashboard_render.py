@@ -11,6 +11,7 @@ from lti_tool.models import Course
 from .test_dashboard_support import (
     add_students,
     answer,
+    close_week,
     dashboard_url,
     get_dashboard,
     section,
@@ -31,9 +32,10 @@ def _class_with_history(app, launch, *, locale="en", weeks=4, n=6):
     return klas
 
 
-def test_english(app, client, launch):
+def test_english(app, client, launch, monkeypatch):
     klas = _class_with_history(app, launch, locale="en")
-    page = get_dashboard(client, klas)
+    close_week(monkeypatch)
+    page = get_dashboard(client, klas, klas.this_week)
     assert '<html lang="en">' in page
     text = text_of(page)
     for phrase in (
@@ -52,9 +54,10 @@ def test_english(app, client, launch):
     assert "The group scores clearly lower on belonging and safety this week" in text  # class signal in words
 
 
-def test_dutch(app, client, launch):
+def test_dutch(app, client, launch, monkeypatch):
     klas = _class_with_history(app, launch, locale="nl")
-    page = get_dashboard(client, klas)
+    close_week(monkeypatch)
+    page = get_dashboard(client, klas, klas.this_week)
     assert '<html lang="nl">' in page
     text = text_of(page)
     for phrase in (
@@ -170,7 +173,7 @@ def test_the_page_keeps_the_content_security_policy(app, client, launch):
     assert "http://" not in page.replace("http://www.w3.org", "")
 
 
-def test_charts_are_accessible_and_have_a_data_table(app, client, launch):
+def test_charts_are_accessible_and_have_a_data_table(app, client, launch, monkeypatch):
     klas = teacher_klas(app, launch)
     add_students(klas, 6)
     for sid in klas.ids:
@@ -178,7 +181,8 @@ def test_charts_are_accessible_and_have_a_data_table(app, client, launch):
         answer(klas, sid, klas.this_week)
     for sid in klas.ids[:2]:  # two answers two weeks ago: too few to show
         answer(klas, sid, klas.week(2))
-    page = get_dashboard(client, klas)
+    close_week(monkeypatch)
+    page = get_dashboard(client, klas, klas.this_week)
     svgs = re.findall(r"<svg class=\"dash-chart\"[^>]*>.*?</svg>", page, re.S)
     assert len(svgs) == 8  # the index and seven themes
     for svg in svgs:
@@ -197,7 +201,7 @@ def test_charts_are_accessible_and_have_a_data_table(app, client, launch):
     assert len(re.findall(r'stroke-dasharray="3 3"', index_svg)) == 1
 
 
-def test_trends_only_compare_the_same_wording(app, client, launch):
+def test_trends_only_compare_the_same_wording(app, client, launch, monkeypatch):
     klas = teacher_klas(app, launch)
     add_students(klas, 5)
     new_b1 = {"B1": 2, "B2": 1, "S1": 1, "P1": 1, "C1": 1, "P2": 1, "A1": 1}
@@ -206,7 +210,8 @@ def test_trends_only_compare_the_same_wording(app, client, launch):
             answer(klas, sid, klas.week(back), {"B1": 5, "B2": 4, "S1": 4, "P1": 2, "C1": 4, "P2": 4, "A1": 3})
     for sid in klas.ids:
         answer(klas, sid, klas.this_week, {"B1": 2, "B2": 4, "S1": 4, "P1": 2, "C1": 4, "P2": 4, "A1": 3}, versions=new_b1)
-    page = get_dashboard(client, klas)
+    close_week(monkeypatch)
+    page = get_dashboard(client, klas, klas.this_week)
     themes = text_of(section(page, "themes"))
     b1_row = themes[themes.index("Belonging B1") : themes.index("Teacher relationship")]
     assert "Not enough earlier weeks to compare with." in b1_row  # 5.0 -> 2.0 is a new question, not a drop

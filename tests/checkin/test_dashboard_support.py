@@ -148,3 +148,9 @@ def csrf_token(page: str) -> str:
 
 
 
+
+
+def close_week(monkeypatch, weeks: int = 1) -> None:
+    """Move the check-in clock ``weeks`` weeks on: this week closes and gets its release."""
+    real_now = operations.now
+    monkeypatch.setattr(operations, "now", lambda: real_now() + timedelta(days=7 * weeks))

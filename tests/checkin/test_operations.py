@@ -269,10 +269,31 @@ def test_both_saves_miss_the_update_and_race_to_insert(app, launch, monkeypatch)
 
 
 # ---------------------------------------------------------------- completion to the gradebook
+def _completion_on(app, monkeypatch, course_id, **values):
+    """Completion to the gradebook in an identified course (the only mode that reports it)."""
+    from lti_tool.models import Course
+
+    monkeypatch.setitem(app.config, "ERBIJ_ALLOW_IDENTIFIED", True)
+    with app.app_context():
+        db.session.get(Course, course_id).privacy_mode = "identified"
+        db.session.commit()
+    set_settings(app, course_id, completion_to_gradebook=True, **values)
+
+
+def test_anonymous_check_ins_never_reach_the_gradebook(app, launch, monkeypatch):
+    """A completion would tell the teacher who answered when: never in anonymous mode."""
+    lid = launch("learner", claims=_ags()).lid
+    who = respondent(app, lid)
+    set_settings(app, course_id_of(app, lid), completion_to_gradebook=True)
+    _at(monkeypatch, datetime(2026, 11, 17, 9))
+    assert _save(app, who).completion_queued is False
+    assert _outbox(app) == []
+
+
 def test_completion_on_queues_one_entry_per_student_per_week(app, launch, monkeypatch):
     lid = launch("learner", claims=_ags()).lid
     who = operations.Respondent(**{**respondent(app, lid).__dict__})
-    set_settings(app, course_id_of(app, lid), completion_to_gradebook=True)
+    _completion_on(app, monkeypatch, course_id_of(app, lid))
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     assert _save(app, who).completion_queued is True
     assert _save(app, who, OTHER_ANSWERS).completion_queued is False  # changed answers: no second entry
@@ -292,7 +313,7 @@ def test_completion_per_student(app, launch, new_browser, monkeypatch):
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     first = respondent(app, launch("learner", claims=_ags()).lid)
     second = respondent(app, launch("learner", user="student-2", browser=new_browser(), claims=_ags()).lid)
-    set_settings(app, first.course_id, completion_to_gradebook=True)
+    _completion_on(app, monkeypatch, first.course_id)
     _save(app, first)
     _save(app, second)
     assert sorted(e.user_sub for e in _outbox(app)) == ["student-1", "student-2"]
@@ -309,7 +330,7 @@ def test_completion_off_queues_nothing(app, launch, monkeypatch):
 
 def test_completion_needs_the_score_service(app, launch, monkeypatch):
     lid = launch("learner", claims=_ags()).lid
-    set_settings(app, course_id_of(app, lid), completion_to_gradebook=True)
+    _completion_on(app, monkeypatch, course_id_of(app, lid))
     who = operations.Respondent(**{**respondent(app, lid).__dict__, "can_post_scores": False})
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     assert _save(app, who).completion_queued is False
@@ -319,7 +340,7 @@ def test_completion_needs_the_score_service(app, launch, monkeypatch):
 
 def test_completion_without_a_line_item_is_skipped_and_logged(app, launch, monkeypatch, caplog):
     lid = launch("learner", claims=_ags(lineitem=None)).lid
-    set_settings(app, course_id_of(app, lid), completion_to_gradebook=True)
+    _completion_on(app, monkeypatch, course_id_of(app, lid))
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     with caplog.at_level("WARNING", logger="lti_tool.checkin.operations"):
         assert _save(app, respondent(app, lid)).completion_queued is False
@@ -331,7 +352,7 @@ def test_completion_without_a_line_item_is_skipped_and_logged(app, launch, monke
 def test_completion_falls_back_to_the_settings_line_item(app, launch, monkeypatch):
     lid = launch("learner", claims=_ags(lineitem=None)).lid
     fallback = "https://lms.example.org/api/course-1/lineitems/fallback"
-    set_settings(app, course_id_of(app, lid), completion_to_gradebook=True, completion_lineitem_url=fallback)
+    _completion_on(app, monkeypatch, course_id_of(app, lid), completion_lineitem_url=fallback)
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     _save(app, respondent(app, lid))
     assert [e.target_url for e in _outbox(app)] == [fallback]
@@ -339,7 +360,7 @@ def test_completion_falls_back_to_the_settings_line_item(app, launch, monkeypatc
 
 def test_concurrent_saves_queue_one_completion(app, launch, monkeypatch):
     lid = launch("learner", claims=_ags()).lid
-    set_settings(app, course_id_of(app, lid), completion_to_gradebook=True)
+    _completion_on(app, monkeypatch, course_id_of(app, lid))
     who = respondent(app, lid)
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     _run_together(app, [lambda a=a: operations.save_checkin(who, clean(a)) for a in (ANSWERS, OTHER_ANSWERS, ANSWERS)])
@@ -355,6 +376,7 @@ def test_response_and_completion_commit_together(app, launch, monkeypatch):
     """If queueing the completion fails, the response is not half-saved either (on SQLite
     the savepoint must not commit the INSERT on its own)."""
     who = respondent(app, launch("learner", claims=_ags()).lid)
+    _completion_on(app, monkeypatch, who.course_id)
     _at(monkeypatch, datetime(2026, 11, 17, 9))
 
     def broken(*args):
