@@ -106,4 +106,7 @@ class SafeLogArgs(logging.Filter):
 def init_app(app) -> None:
     app.request_class = SafeRequest
     app.json = SafeJSONProvider(app)
-    app.logger.addFilter(SafeLogArgs())
+    # app.logger is one logger per process ("lti_tool"), shared by every app made in it:
+    # one filter, or values would be escaped twice.
+    if not any(isinstance(f, SafeLogArgs) for f in app.logger.filters):
+        app.logger.addFilter(SafeLogArgs())

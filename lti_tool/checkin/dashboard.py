@@ -294,6 +294,8 @@ def release_note(dash: Dashboard) -> str | None:
             n=privacy.MIN_ITEM_RESPONDENTS,
         )
     if not dash.identified and sel.week.start < dash.current_start and sel.respondents:
+        if not sel.visible:
+            return _("Too few students had answered when this week closed, so its results stay hidden.")
         return _("These results were fixed when the week closed and do not change afterwards.")
     return None
 
