@@ -262,9 +262,14 @@ def _anonymous_counts(course_id: int, week_starts: Sequence[date]) -> dict[date,
 def teacher_sees(response: CheckinResponse, anonymous_count: int, *, current: bool) -> list[str]:
     """What the teacher can see of this response, in plain sentences for the student."""
     vis = privacy.visibility(response.privacy_mode, anonymous_count)
-    lines: list[str] = []
+    # The mode an answer was given under stays with it: the student always sees which.
+    lines: list[str] = [_("Given with your name.") if vis.names else _("Given anonymously.")]
     if vis.names:
         lines.append(_("Your answers, with your name."))
+    elif current:
+        lines.append(
+            _("Nothing yet: group results appear after the week closes, and only if at least %(n)s students answered.", n=privacy.MIN_ITEM_RESPONDENTS)
+        )
     elif vis.item_values:
         lines.append(_("Only group results, without your name."))
         if response.open_answer:
@@ -274,11 +279,7 @@ def teacher_sees(response: CheckinResponse, anonymous_count: int, *, current: bo
                 else _("Not your open answer: fewer than %(n)s students answered.", n=privacy.MIN_OPEN_TEXT_RESPONDENTS)
             )
     else:
-        lines.append(
-            _("Nothing yet: fewer than %(n)s students answered so far.", n=privacy.MIN_ITEM_RESPONDENTS)
-            if current
-            else _("Nothing of your answers: fewer than %(n)s students answered.", n=privacy.MIN_ITEM_RESPONDENTS)
-        )
+        lines.append(_("Nothing of your answers: fewer than %(n)s students answered.", n=privacy.MIN_ITEM_RESPONDENTS))
     if response.contact_opt_in:
         lines.append(_("Your request to talk, with your name."))
     return lines

@@ -23,10 +23,11 @@ from .test_student_support import (
     text_of,
 )
 
-WED = {  # Wednesdays of three weeks in a row (weeks 45, 46, 47 of 2026)
+WED = {  # Wednesdays of four weeks in a row (weeks 45 to 48 of 2026)
     45: datetime(2026, 11, 4, 10),
     46: datetime(2026, 11, 11, 10),
     47: datetime(2026, 11, 18, 10),
+    48: datetime(2026, 11, 25, 10),
 }
 
 
@@ -115,9 +116,10 @@ def test_history_says_what_the_teacher_sees_per_week(app, launch, client, monkey
     week47 = next(v for k, v in sees.items() if k.startswith("week 47"))
     # Week 46 was answered anonymously, alone: the teacher sees nothing of the answers,
     # only the contact request, with the name. The later switch reveals nothing.
+    assert week46.startswith("Given anonymously.")  # the mode it was given under, for good
     assert "Nothing of your answers: fewer than 5 students answered." in week46
     assert "Your request to talk, with your name." in week46
-    assert "with your name." in week47 and week47.startswith("Your answers, with your name.")
+    assert week47.startswith("Given with your name. Your answers, with your name.")
 
 
 def test_anonymous_week_with_enough_classmates_shows_group_results(app, launch, client, new_browser, monkeypatch):
@@ -128,7 +130,10 @@ def test_anonymous_week_with_enough_classmates_shows_group_results(app, launch, 
         b = new_browser()
         submit(b, launch("learner", user=f"student-{k}", browser=b).lid, OTHER_ANSWERS)
     text = text_of(_history(client, me))
-    assert "Only group results, without your name." in text
+    assert "Nothing yet: group results appear after the week closes" in text  # this week is still open
+    _at(monkeypatch, WED[48])
+    text = text_of(_history(client, me))
+    assert "Given anonymously. Only group results, without your name." in text
     assert "Not your open answer: fewer than 10 students answered." in text
 
 

@@ -98,3 +98,14 @@ def test_pages_with_launch_content_are_never_stored(client, composer, app):
         assert resp.status_code == 200
         assert resp.headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/lti/jwks").headers.get("Cache-Control", "")
+
+
+def test_log_values_are_escaped_once_however_many_apps_a_process_makes(app, caplog):
+    from lti_tool import create_app
+    from lti_tool.input_safety import SafeLogArgs
+
+    create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert sum(isinstance(f, SafeLogArgs) for f in app.logger.filters) == 1
+    with app.test_request_context("/"), caplog.at_level(logging.INFO, logger=app.logger.name):
+        app.logger.warning("detail=%s", "a\nb")
+    assert caplog.records[-1].getMessage() == "detail=a\\nb"
