@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound in create_app."""
 
+import logging
+
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_migrate import Migrate
@@ -26,4 +28,41 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 babel = Babel()
-cache = Cache()
+class SafeCache(Cache):
+    """The shared cache (Redis in production) that never fails a request.
+
+    Everything Erbij caches can be had again from the database or the platform, so a
+    cache that is down only costs time: reads answer "not cached", writes are dropped,
+    ``add`` answers None ("could not tell"), and the first error of each kind is logged.
+    """
+
+    def _safely(self, name: str, default, *args, **kwargs):
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except Exception as exc:  # connection refused, time-out, unreadable entry
+            logging.getLogger("lti_tool.cache").warning("cache %s failed, carrying on without it: %s", name, type(exc).__name__)
+            return default
+
+    def get(self, *args, **kwargs):
+        return self._safely("get", None, *args, **kwargs)
+
+    def get_many(self, *keys):
+        return self._safely("get_many", [None] * len(keys), *keys)
+
+    def set(self, *args, **kwargs):
+        return self._safely("set", False, *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._safely("add", None, *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._safely("delete", False, *args, **kwargs)
+
+    def has(self, *args, **kwargs):
+        return self._safely("has", False, *args, **kwargs)
+
+    def inc(self, *args, **kwargs):
+        return self._safely("inc", None, *args, **kwargs)
+
+
+cache = SafeCache()

@@ -37,10 +37,17 @@ from .timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 10
 BASE_DELAY = 10  # seconds; doubles per attempt
-MAX_DELAY = 3600
+MAX_DELAY = 600  # a long LMS outage is retried every ten minutes, not once an hour
+
+
+def _lease() -> timedelta:
+    """How long a claimed entry is a worker's: a token request and a score POST, each
+    bounded by the request time-out, plus a margin. A killed worker's entry is taken over
+    after this, not after minutes."""
+    timeout = float(current_app.config.get("ERBIJ_HTTP_TIMEOUT") or 10)
+    return timedelta(seconds=3 * timeout + 15)
 
 
 def enqueue_score(
@@ -114,7 +121,7 @@ def _claim(owner: str) -> OutboxEntry | None:
         result = db.session.execute(
             db.update(OutboxEntry)
             .where(OutboxEntry.id == entry_id, due)
-            .values(status=STATUS_SENDING, lease_until=now + LEASE, lease_owner=owner, attempts=OutboxEntry.attempts + 1)
+            .values(status=STATUS_SENDING, lease_until=now + _lease(), lease_owner=owner, attempts=OutboxEntry.attempts + 1)
         )
         db.session.commit()
         if result.rowcount == 1:
@@ -148,7 +155,7 @@ def process_one(owner: str | None = None) -> OutboxEntry | None:
     entry = _claim(owner)
     if entry is None:
         return None
-    entry_id, attempts = entry.id, entry.attempts
+    entry_id, attempts, registration_id = entry.id, entry.attempts, entry.registration_id
     try:
         _send(entry)
     except ServiceError as exc:
@@ -166,8 +173,24 @@ def process_one(owner: str | None = None) -> OutboxEntry | None:
         )
     else:
         _finish(entry_id, owner, status=STATUS_SENT, sent_at=utcnow(), last_status=200, last_error=None)
+        _revive_after_outage(registration_id)
     db.session.expire_all()
     return db.session.get(OutboxEntry, entry_id)
+
+
+def _revive_after_outage(registration_id: int) -> None:
+    """The LMS answers again: entries of that platform that gave up during the outage
+    (network errors, 5xx, 429 — never a refusal such as 422) are sent again."""
+    outage = or_(OutboxEntry.last_status.is_(None), OutboxEntry.last_status >= 500, OutboxEntry.last_status == 429)
+    result = db.session.execute(
+        db.update(OutboxEntry)
+        .where(OutboxEntry.registration_id == registration_id, OutboxEntry.status == STATUS_FAILED, outage)
+        .where(~OutboxEntry.last_error.like("%refused by Erbij%"))
+        .values(status=STATUS_RETRY, attempts=0, next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.info("outbox: platform %s answers again, %s entries re-queued", registration_id, result.rowcount)
 
 
 def drain(limit: int = 100, owner: str | None = None) -> int:

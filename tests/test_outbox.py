@@ -177,3 +177,47 @@ def test_retry_now_is_course_scoped(app, platform, rsps):
         assert not outbox.retry_now(eid, cid + 1)
         assert outbox.retry_now(eid, cid)
         assert db.session.get(OutboxEntry, eid).status == STATUS_RETRY
+
+
+def test_backoff_is_capped_at_ten_minutes(app):
+    assert outbox._backoff(30) <= timedelta(seconds=600 * 1.2)
+
+
+def test_a_killed_workers_entry_is_taken_over_within_a_minute(app, platform, rsps):
+    _token(rsps, platform)
+    post = rsps.post(SCORES, status=200)
+    cid = _course(app, platform)
+    eid = _enqueue(app, platform, cid)
+    with app.app_context():
+        claimed = outbox._claim("worker-killed-with-sigkill")
+        assert claimed.lease_until - utcnow() <= timedelta(seconds=60)  # 3 × the 10 s time-out + 15 s
+        db.session.get(OutboxEntry, eid).lease_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        assert outbox.drain(owner="worker-b") == 1
+    assert _entry(app, eid).status == STATUS_SENT and post.call_count == 1
+
+
+def test_entries_failed_in_an_outage_are_sent_when_the_lms_answers_again(app, platform, rsps):
+    _token(rsps, platform)
+    rsps.post(SCORES, status=503)
+    cid = _course(app, platform)
+    during = _enqueue(app, platform, cid, key="during-outage")
+    refused = _enqueue(app, platform, cid, key="refused", user="teacher-1")
+    with app.app_context():
+        for _ in range(outbox.MAX_ATTEMPTS):
+            db.session.execute(db.update(OutboxEntry).values(next_attempt_at=utcnow()))
+            db.session.commit()
+            outbox.drain()
+    assert _entry(app, during).status == STATUS_FAILED
+    # The refusal of a non-student stays failed: retrying cannot help it.
+    with app.app_context():
+        row = db.session.get(OutboxEntry, refused)
+        row.last_status, row.last_error = 422, "User is not a student"
+        db.session.commit()
+    rsps.replace("POST", SCORES, status=200)
+    after = _enqueue(app, platform, cid, key="after-outage", user="student-2")
+    with app.app_context():
+        outbox.drain()
+    assert _entry(app, after).status == STATUS_SENT
+    assert _entry(app, during).status == STATUS_SENT  # revived and sent, once
+    assert _entry(app, refused).status == STATUS_FAILED

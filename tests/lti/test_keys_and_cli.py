@@ -67,9 +67,13 @@ def test_platforms_add_is_idempotent(app):
         assert db.session.execute(db.select(db.func.count()).select_from(Registration)).scalar() == 1
 
 
-def test_healthz(client):
+def test_healthz_and_readyz(client):
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.get_json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    body = ready.get_json()
+    assert body["checks"] == {"database": "ok", "cache": "ok"} and body["outbox_backlog_age_seconds"] == 0
 
 
 def test_private_keys_are_encrypted_at_rest_and_still_sign(app, client):
