@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST  := $(PY) -m pytest -q
 
-.PHONY: install demo test test-sqlite test-postgres bench lint format translations run worker clean
+.PHONY: install demo test test-sqlite test-postgres bench lint format translations run worker prod clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ format: install
 run: install ## Erbij alone (no demo LMS)
 	$(PY) -m flask --app wsgi db upgrade
 	$(PY) -m flask --app wsgi run --host 127.0.0.1 --port 5000
+
+prod: install ## the production setup on this machine: PostgreSQL, Redis, gunicorn workers + outbox worker
+	$(PY) -m lti_tool.prod
 
 worker: install ## the outbox worker (production runs it next to gunicorn)
 	$(PY) -m flask --app wsgi worker

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
-from flask import Flask, g, request
+from flask import Flask, g
 
 from .config import load_config
 from .extensions import babel, cache, csrf, db, migrate
@@ -24,8 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    from . import serving
+
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        serving.configure_logging(app)
 
     from . import models  # noqa: F401  (registers the models with SQLAlchemy)
     from .i18n import select_locale
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .lti.views import bp as lti_bp
 
     input_safety.init_app(app)
+    serving.init_app(app)
     context.init_app(app)
     errors.init_app(app)
     app.register_blueprint(lti_bp)
@@ -59,22 +61,6 @@ def create_app(config: dict | None = None) -> Flask:
     @app.context_processor
     def _inject_launch():
         return {"launch": g.get("launch")}
-
-    @app.after_request
-    def _security_headers(resp):
-        # No third-party requests from any page; framing by any LMS is the point.
-        resp.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'self'; connect-src 'self'",
-        )
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        # Pages and data show a student's answers or a launch's content: never kept by a
-        # browser or proxy. Static files and the public keys say their own caching.
-        if request.endpoint != "static":
-            resp.headers.setdefault("Cache-Control", "no-store")
-        return resp
 
     return app
 

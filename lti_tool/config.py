@@ -95,6 +95,9 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # http and loopback/private platforms: the demo and the tests only, never production.
         "ERBIJ_ALLOW_LOOPBACK": os.environ.get("ERBIJ_ALLOW_LOOPBACK") == "1",
+        # Production serving (lti_tool/serving.py): TLS proxies in front, log format.
+        "ERBIJ_PROXIES": int(os.environ.get("ERBIJ_PROXIES", 0)),
+        "ERBIJ_LOG_FORMAT": os.environ.get("ERBIJ_LOG_FORMAT", "text"),
         # Encrypts the tool's private keys at rest; SECRET_KEY when unset.
         "ERBIJ_KEY_ENCRYPTION_KEY": os.environ.get("ERBIJ_KEY_ENCRYPTION_KEY") or None,
         "ERBIJ_MAX_RESPONSE_BYTES": int(os.environ.get("ERBIJ_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)),

@@ -160,6 +160,24 @@ def deployment(registration_id: int, deployment_id: str | None) -> DeploymentInf
     return _cached(f"lti-dep:{int(registration_id)}:{_digest(deployment_id)}", load)
 
 
+def platform_origins() -> str:
+    """CSP frame-ancestors for every enabled registration (cached like the registrations).
+
+    Fails closed: when the database cannot say, only Erbij itself may frame the page."""
+    from ..serving import frame_ancestors
+
+    def load():
+        rows = db.session.execute(db.select(Registration).where(Registration.enabled.is_(True))).scalars().all()
+        return frame_ancestors(rows)
+
+    try:
+        return _cached("lti-frame-ancestors", load) or "'self'"
+    except Exception as exc:  # the database is down: the error page still renders
+        log.warning("frame-ancestors unknown (%s): only 'self'", type(exc).__name__)
+        db.session.rollback()
+        return "'self'"
+
+
 def invalidate() -> None:
     """Make every cached registration and deployment stale (all processes sharing the cache)."""
     cache_set(GENERATION_KEY, secrets.token_hex(8), timeout=0)

@@ -1,0 +1,65 @@
+"""Production serving: request ids, JSON logs, proxy headers, HSTS, frame-ancestors."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from lti_tool import create_app
+from lti_tool.serving import JsonFormatter, RequestIdFilter, frame_ancestors
+
+
+def test_request_id_is_echoed_or_made(client):
+    given = client.get("/healthz", headers={"X-Request-ID": "proxy-abc.123"})
+    assert given.headers["X-Request-ID"] == "proxy-abc.123"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id; <script>" + "x" * 100})
+    assert len(made.headers["X-Request-ID"]) == 32 and "script" not in made.headers["X-Request-ID"]
+
+
+def test_json_log_lines_carry_the_request_id(app):
+    with app.test_request_context("/"):
+        from flask import g
+
+        g.request_id = "rid-1"
+        record = logging.LogRecord("lti_tool", logging.WARNING, __file__, 1, "refused code=%s", ("x",), None)
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "rid-1" and line["message"] == "refused code=x" and line["level"] == "WARNING"
+
+
+def test_only_registered_platforms_may_frame_erbij(client, platform):
+    csp = client.get("/healthz").headers["Content-Security-Policy"]
+    ancestors = csp.split("frame-ancestors", 1)[1].strip()
+    assert ancestors.startswith("'self'")
+    assert platform.issuer in ancestors
+    assert "*" not in ancestors.replace("https://*.example.org", "")  # no open wildcard
+    assert "default-src 'self'" in csp
+
+
+def test_frame_ancestors_for_hosted_canvas_schools():
+    class Reg:
+        issuer = "https://canvas.instructure.com"
+        auth_login_url = "https://sso.canvaslms.com/api/lti/authorize_redirect"
+
+    class Moodle:
+        issuer = "https://moodle.school.nl"
+        auth_login_url = "https://moodle.school.nl/mod/lti/auth.php"
+
+    value = frame_ancestors([Reg(), Moodle()])
+    assert value.split() == [
+        "'self'",
+        "https://canvas.instructure.com",
+        "https://sso.canvaslms.com",
+        "https://*.instructure.com",
+        "https://moodle.school.nl",
+        "https://*.school.nl",
+    ]
+
+
+def test_behind_a_tls_proxy_hsts_is_sent(tmp_path, monkeypatch):
+    monkeypatch.setenv("ERBIJ_PROXIES", "1")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"})
+    c = app.test_client()
+    behind = c.get("/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    assert behind.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in c.get("/healthz").headers
