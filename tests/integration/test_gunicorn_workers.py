@@ -74,6 +74,9 @@ class _JwksServer:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
+STACK: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     from sqlalchemy import create_engine, text
@@ -108,26 +111,36 @@ def stack(tmp_path_factory):
         f" auth_token_url={platform.token_url!r}, key_set_url={platform.jwks_url.replace('/jwks/', '/jwks/')!r}, deployment_ids=[{platform.deployment_id!r}])"
     )
     subprocess.run([sys.executable, "-c", register], cwd=ROOT, env=env, check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-    )
+    # Two instances, as behind a load balancer: same database, Redis, secret and public URL.
+    second_port = _free_port()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+             "--bind", f"127.0.0.1:{p}", "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+        )
+        for p, workers in ((port, 3), (second_port, 2))
+    ]
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not come up")
+        for check in (url, f"http://127.0.0.1:{second_port}"):
+            for _ in range(100):
+                try:
+                    if requests.get(check + "/healthz", timeout=1).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                time.sleep(0.1)
+            else:
+                pytest.fail("gunicorn did not come up")
+        STACK["second"] = f"http://127.0.0.1:{second_port}"
         yield platform, url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=20)
         jwks.server.shutdown()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -202,3 +215,26 @@ def test_platform_keys_are_cached_in_redis(stack):
     assert _launch(b, platform, "teacher-redis")[0].status_code == 302
     keys = redis.Redis.from_url(REDIS).keys("erbij:platform-jwks:*")
     assert keys, "the platform's key set should be in the shared Redis cache"
+
+
+def test_login_on_one_instance_launch_on_the_other(stack):
+    """Stateless instances: the OIDC state, nonce and session work across instances."""
+    platform, url = stack
+    second = STACK["second"]
+    for i in range(4):
+        b = Browser(url)
+        state, nonce = _login(b, platform, f"student-x{i}")
+        claims = platform.claims(nonce=nonce, user=f"student-x{i}", role="learner", activity=None)
+        claims["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"] = url + "/lti/launch"
+        token = platform.sign(claims)
+        b.base = second  # the load balancer sends the launch to the other instance
+        resp = b.request("POST", "/lti/launch", data={"id_token": token, "state": state})
+        assert resp.status_code == 302, resp.text[:300]
+        b.base = url  # and the page back to the first
+        assert b.request("GET", resp.headers["Location"]).status_code == 200
+        # A replay at either instance is refused.
+        for base in (url, second):
+            b.base = base
+            again = b.request("POST", "/lti/launch", data={"id_token": token, "state": state})
+            code = re.search(r'data-error-code="([a-z_]+)"', again.text)
+            assert again.status_code == 401 and code and code.group(1) in ("replayed", "state_mismatch"), again.text[:300]
