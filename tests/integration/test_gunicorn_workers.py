@@ -103,7 +103,9 @@ def stack(tmp_path_factory):
         "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": "0",
         "ERBIJ_ALLOW_LOOPBACK": "1",  # the test platform is http on 127.0.0.1
     }
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     register = (
         "from lti_tool import create_app; from lti_tool.lti.registrations import upsert_registration;"
         "app = create_app();\nwith app.app_context():\n"
@@ -115,8 +117,22 @@ def stack(tmp_path_factory):
     second_port = _free_port()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
-             "--bind", f"127.0.0.1:{p}", "--log-level", "warning", "wsgi:app"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{p}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
             cwd=ROOT,
             env=env,
         )
@@ -156,7 +172,9 @@ class Browser:
 
     def request(self, method: str, path: str, **kw) -> requests.Response:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        resp = requests.request(method, path if path.startswith("http") else self.base + path, headers=headers, allow_redirects=False, timeout=10, **kw)
+        resp = requests.request(
+            method, path if path.startswith("http") else self.base + path, headers=headers, allow_redirects=False, timeout=10, **kw
+        )
         for raw in resp.raw.headers.getlist("Set-Cookie"):
             k, v = raw.split(";", 1)[0].split("=", 1)
             if "Max-Age=0" in raw or "expires=Thu, 01 Jan 1970" in raw:
@@ -167,7 +185,11 @@ class Browser:
 
 
 def _login(b: Browser, platform: FakePlatform, user: str):
-    resp = b.request("POST", "/lti/login", data={"iss": platform.issuer, "login_hint": user, "target_link_uri": b.base + "/lti/launch", "client_id": platform.client_id})
+    resp = b.request(
+        "POST",
+        "/lti/login",
+        data={"iss": platform.issuer, "login_hint": user, "target_link_uri": b.base + "/lti/launch", "client_id": platform.client_id},
+    )
     assert resp.status_code == 302, resp.text[:300]
     auth = b.request("GET", resp.headers["Location"]).headers["Location"]
     q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
