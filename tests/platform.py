@@ -3,8 +3,10 @@ through `responses`, so every launch test goes through Erbij's real validation."
 
 from __future__ import annotations
 
+import http.server
 import json
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -56,9 +58,7 @@ class FakePlatform:
         return f"{self.issuer}/token"
 
     def private_pem(self, key=None) -> bytes:
-        return (key or self.key).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        return (key or self.key).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
     def jwks(self, kid: str | None = None, key=None) -> dict:
         jwk = json.loads(RSAAlgorithm.to_jwk((key or self.key).public_key()))
@@ -186,3 +186,25 @@ def start_login(client, platform: FakePlatform, *, login_hint="teacher-1", stora
     assert auth.startswith(platform.auth_url), auth
     q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
     return LoginStep(state=q["state"], nonce=q["nonce"], redirect_uri=q["redirect_uri"], auth_query=q)
+
+
+class JwksServer:
+    """A platform's JWKS endpoint on 127.0.0.1, for tools running in other processes."""
+
+    def __init__(self, platform: FakePlatform):
+        body = json.dumps(platform.jwks()).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Cache-Control", "max-age=300")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()

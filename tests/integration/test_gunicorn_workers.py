@@ -9,15 +9,12 @@ Skipped (with the reason) when PostgreSQL or Redis does not answer; CI has both.
 from __future__ import annotations
 
 import concurrent.futures
-import http.server
-import json
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from ..platform import FakePlatform
+from ..platform import FakePlatform, JwksServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -52,28 +49,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class _JwksServer:
-    """The fake LMS's JWKS endpoint, reachable by the gunicorn processes."""
-
-    def __init__(self, platform: FakePlatform):
-        body = json.dumps(platform.jwks()).encode()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "max-age=300")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 STACK: dict[str, str] = {}
 
 
@@ -90,7 +65,7 @@ def stack(tmp_path_factory):
     db_url = base.set(database=name).render_as_string(hide_password=False)
 
     platform = FakePlatform(issuer="http://127.0.0.1:1", key_name="platform-gunicorn")
-    jwks = _JwksServer(platform)
+    jwks = JwksServer(platform)
     platform.issuer = f"http://127.0.0.1:{jwks.port}"
     port = _free_port()
     env = {

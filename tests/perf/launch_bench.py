@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import http.server
 import json
 import os
 import signal
@@ -26,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -171,26 +169,6 @@ def client_main(args) -> None:
 
 
 # ---------------------------------------------------------------- the servers
-class JwksServer:
-    def __init__(self, platform):
-        body = json.dumps(platform.jwks()).encode()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "max-age=300")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 def gunicorn(app: str, port: int, env: dict, cwd: Path, config: Path) -> subprocess.Popen:
     # The same empty config file for all three: no access log, nothing from gunicorn.conf.py.
     cmd = [
@@ -280,7 +258,7 @@ def main() -> int:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from tests.platform import FakePlatform
+    from tests.platform import FakePlatform, JwksServer
 
     procs: list[subprocess.Popen] = []
     tmp = Path(tempfile.mkdtemp(prefix="erbij-bench-"))
