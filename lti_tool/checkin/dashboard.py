@@ -383,3 +383,4 @@ def export_data(fmt: str):
 
 from . import settings  # noqa: E402,F401,I001  (registers the settings routes on bp)
 from . import seed  # noqa: E402,F401,I001  (registers `flask checkin seed-demo` on bp.cli)
+from . import release_command  # noqa: E402,F401,I001  (registers `flask checkin release` on bp.cli)

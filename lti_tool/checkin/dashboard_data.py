@@ -755,3 +755,14 @@ def _releases(course_id: int, weeks: Sequence[Week], rows: Sequence[ResponseRow]
         return live[i], _class_codes(views, i, rows_by_week, mode, rules)
 
     return rel.ensure_releases(course_id, weeks, rows_by_week, current_start=current_start, mode=mode, compute=compute)
+
+
+def release_closed_weeks(course: Course, *, current: Week, mode: str, rules: SignalRules = DEFAULT_RULES) -> int:
+    """Release every closed week of ``course`` that has none yet; returns how many exist now.
+
+    What the dashboard does on its first read after a week closed, done on a schedule
+    instead (``flask --app wsgi checkin release``): the release then holds the answers of
+    the moment the week closed, whatever happens to them later."""
+    rows = load_rows(course.id, _earliest(current), current.start)
+    first = min((r.week_start for r in rows), default=None)
+    return len(_releases(course.id, period_weeks(first, current, course.timezone), rows, current.start, mode, rules))

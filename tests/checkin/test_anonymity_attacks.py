@@ -241,3 +241,23 @@ def test_no_anonymous_answer_can_be_derived_from_what_a_teacher_reads(app, clien
     finally:
         operations.now = real_now
         app.config["ERBIJ_ALLOW_IDENTIFIED"] = False
+
+
+def test_the_release_command_pins_a_week_at_close(app, client, launch, clock):
+    """Run from cron, the release holds the answers of the moment the week closed."""
+    klas = teacher_klas(app, launch)
+    students = add_students(klas, 6)
+    for sid in students:
+        _save(klas, sid, _answers(4))
+    clock.next_week()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["checkin", "release"])
+    assert result.exit_code == 0 and "released weeks" in result.output
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(CheckinRelease.id))).scalar() == 1
+    again = runner.invoke(args=["checkin", "release"])  # idempotent
+    assert again.exit_code == 0
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(CheckinRelease.id))).scalar() == 1
+    week = _week(_export(client, klas, klas.this_week), klas.this_week)
+    assert week["index"]["status"] == "value" and week["index"]["value"] == 3.5
