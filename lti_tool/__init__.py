@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import errors, health, input_safety
     from .lti import context
+    from .lti.registration_views import bp as lti_registration_bp
     from .lti.views import bp as lti_bp
 
     input_safety.init_app(app)
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     context.init_app(app)
     errors.init_app(app)
     app.register_blueprint(lti_bp)
+    app.register_blueprint(lti_registration_bp)
     app.register_blueprint(health.bp)
     _register_features(app)
 

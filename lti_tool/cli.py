@@ -1,4 +1,4 @@
-"""flask commands: platforms add/list/disable/enable, keys rotate."""
+"""flask commands: platforms add/list/disable/enable, keys rotate (registrations: lti/registration_cli.py)."""
 
 from __future__ import annotations
 
@@ -103,3 +103,7 @@ def register_cli(app) -> None:
 
     app.cli.add_command(platforms)
     app.cli.add_command(keys_group)
+
+    from .lti.registration_cli import registrations
+
+    app.cli.add_command(registrations)

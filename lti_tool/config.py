@@ -101,6 +101,11 @@ def load_config(instance_path: str) -> dict:
         # Encrypts the tool's private keys at rest; SECRET_KEY when unset.
         "ERBIJ_KEY_ENCRYPTION_KEY": os.environ.get("ERBIJ_KEY_ENCRYPTION_KEY") or None,
         "ERBIJ_MAX_RESPONSE_BYTES": int(os.environ.get("ERBIJ_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)),
+        # LTI Dynamic Registration: approval (default; a new LMS waits for the operator),
+        # allowlist (issuers matching ERBIJ_REGISTRATION_ALLOWLIST, fnmatch patterns, comma
+        # separated, are active at once; others are refused) or open (every LMS, at once).
+        "ERBIJ_REGISTRATION_POLICY": os.environ.get("ERBIJ_REGISTRATION_POLICY", "approval").strip().lower(),
+        "ERBIJ_REGISTRATION_ALLOWLIST": os.environ.get("ERBIJ_REGISTRATION_ALLOWLIST", ""),
     }
     return cfg
 

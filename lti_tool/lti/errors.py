@@ -62,3 +62,43 @@ class LaunchRefused(Exception):
     @property
     def refusal(self) -> Refusal:
         return REFUSALS[self.code]
+
+
+# ---------------------------------------------------------------- dynamic registration
+# The admin installing Erbij from the LMS sees these; `detail` never holds the token.
+_RESTART = _l("Start the registration again from your LMS. If it fails again, give the error id below to whoever runs Erbij.")
+_OPERATOR = _l("Whoever runs Erbij can change this; give them the error id below.")
+
+REFUSALS.update(
+    {
+        "registration_pending": Refusal(403, _l("Erbij is waiting for approval by its operator"), _l("Your LMS has registered Erbij, but whoever runs Erbij has not approved this registration yet. Launches work as soon as they have.")),
+        "registration_missing_params": Refusal(400, _l("This registration link is incomplete"), _l("Erbij's registration address must be opened by your LMS, which adds where to find its configuration (openid_configuration).")),
+        "registration_url_refused": Refusal(400, _l("Erbij will not contact this address"), _l("The LMS's configuration address must be a public https address. Erbij does not contact http addresses or addresses in private networks.")),
+        "registration_unreachable": Refusal(502, _l("Erbij could not reach your LMS"), _l("Erbij could not connect to your LMS to read its configuration or to register. The LMS may be busy or unreachable from the internet.")),
+        "registration_token_refused": Refusal(403, _l("Your LMS refused the registration token"), _l("The LMS did not accept the registration token. It may be wrong or have expired (tokens are valid for a short time).")),
+        "registration_replayed": Refusal(409, _l("This registration link was already used"), _l("Each registration token can register Erbij only once. Erbij is already registered with it.")),
+        "registration_issuer_mismatch": Refusal(400, _l("The LMS's configuration does not match its address"), _l("The issuer in the LMS's configuration is not the site the configuration came from, so Erbij cannot trust it.")),
+        "registration_bad_config": Refusal(502, _l("Erbij could not read your LMS's configuration"), _l("The LMS's answer is not a usable LTI configuration (it lacks an address Erbij needs, or is not JSON).")),
+        "registration_not_allowed": Refusal(403, _l("This LMS may not register Erbij"), _l("Whoever runs Erbij only accepts registrations from the LMSs on their list, and this LMS is not on it.")),
+        "registration_platform_refused": Refusal(502, _l("Your LMS did not accept Erbij's registration"), _l("The LMS answered Erbij's registration with an error, so nothing was registered.")),
+    }
+)
+HINTS.update(
+    {
+        "registration_pending": _OPERATOR,
+        "registration_not_allowed": _OPERATOR,
+        **{
+            code: _RESTART
+            for code in REFUSALS
+            if code.startswith("registration_") and code not in {"registration_pending", "registration_not_allowed"}
+        },
+    }
+)
+
+
+def refuse_unless_usable(reg) -> None:
+    """Refuse a launch from a registration that waits for approval, or is switched off."""
+    if reg.enabled and reg.status == "pending":
+        raise LaunchRefused("registration_pending", detail=f"registration #{reg.id} waits for approval")
+    if not reg.usable:
+        raise LaunchRefused("unknown_platform", detail=f"registration #{reg.id} disabled or {reg.status}")

@@ -34,6 +34,10 @@ class OutboundRefused(requests.RequestException):
     """Erbij will not send this request: the URL or its answer breaks the outbound policy."""
 
 
+class ResponseTooLarge(OutboundRefused):
+    """The answer is over ERBIJ_MAX_RESPONSE_BYTES (the request itself was allowed)."""
+
+
 def loopback_allowed() -> bool:
     """http and loopback platforms: only for the demo and the tests (ERBIJ_ALLOW_LOOPBACK=1)."""
     configured = current_app.config.get("ERBIJ_ALLOW_LOOPBACK")
@@ -163,13 +167,13 @@ class _GuardedSession(requests.Session):
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self._max_bytes:
             resp.close()
-            raise OutboundRefused(f"response of {declared} bytes is over the limit")
+            raise ResponseTooLarge(f"response of {declared} bytes is over the limit")
         chunks, size = [], 0
         for chunk in resp.iter_content(64 * 1024):
             size += len(chunk)
             if size > self._max_bytes:
                 resp.close()
-                raise OutboundRefused(f"response over {self._max_bytes} bytes")
+                raise ResponseTooLarge(f"response over {self._max_bytes} bytes")
             chunks.append(chunk)
         resp._content = b"".join(chunks)
         resp._content_consumed = True

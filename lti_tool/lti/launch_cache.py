@@ -78,6 +78,13 @@ class RegistrationInfo:
     auth_audience: str | None
     key_set_url: str
     enabled: bool
+    status: str = "active"  # active | pending (waits for the operator) | rejected
+    registered_via: str = "manual"
+
+    @property
+    def usable(self) -> bool:
+        """Launches are accepted: switched on and approved."""
+        return self.enabled and self.status == "active"
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,8 @@ def _reg_info(row: Registration) -> RegistrationInfo:
         auth_audience=row.auth_audience,
         key_set_url=row.key_set_url,
         enabled=bool(row.enabled),
+        status=row.status or "active",
+        registered_via=row.registered_via or "manual",
     )
 
 
@@ -119,7 +128,9 @@ def _cached(key: str, load):
 
 
 def registration(issuer: str, client_id: str | None) -> RegistrationInfo | None:
-    """The enabled registration for issuer + client_id (without client_id: only when unambiguous)."""
+    """The enabled registration for issuer + client_id (without client_id: only when unambiguous).
+
+    Enabled includes one pending approval: the caller refuses it with its own message."""
 
     def load():
         query = db.select(Registration).where(Registration.issuer == issuer)

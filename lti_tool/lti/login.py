@@ -27,7 +27,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..extensions import db
 from ..models import HandoffToken, UsedNonce
 from ..timeutil import utcnow
-from .errors import LaunchRefused
+from .errors import LaunchRefused, refuse_unless_usable
 from .launch_cache import RegistrationInfo, cache_add, registration, registration_by_id
 from .validation import is_our_url
 
@@ -88,6 +88,7 @@ def start_login(params: dict) -> tuple[LoginState, str, str | None]:
     reg = registration(iss, params.get("client_id"))
     if reg is None:
         raise LaunchRefused("unknown_platform", detail=f"login for {iss} {params.get('client_id')}")
+    refuse_unless_usable(reg)
     if not is_our_url(params["target_link_uri"]):
         raise LaunchRefused("target_link_not_ours", detail=params["target_link_uri"][:200])
 
@@ -131,8 +132,9 @@ def platform_origin(login: LoginState) -> str:
 
 def login_registration(login: LoginState) -> RegistrationInfo:
     reg = registration_by_id(login.registration_id)
-    if reg is None or not reg.enabled:
-        raise LaunchRefused("unknown_platform", detail="registration disabled or removed since the login")
+    if reg is None:
+        raise LaunchRefused("unknown_platform", detail="registration removed since the login")
+    refuse_unless_usable(reg)
     return reg
 
 

@@ -27,10 +27,11 @@ from ..extensions import db
 from ..models import UsedNonce
 from ..timeutil import utcnow
 from . import claims as C
-from .errors import LaunchRefused
+from .errors import LaunchRefused, refuse_unless_usable
 from .http import is_platform_url
 from .launch_cache import DeploymentInfo, RegistrationInfo, deployment, registration_by_id
 from .platform_keys import find_platform_key
+from .registrations import adopt_deployment
 from .tool_conf import DbToolConf
 
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")
@@ -98,8 +99,9 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         """The login fixed the registration; the token must come from its issuer and be for its client_id."""
         body = self._body()
         reg = registration_by_id(self._login_state.registration_id)
-        if reg is None or not reg.enabled:
-            raise LaunchRefused("unknown_platform", detail="registration disabled or removed since the login")
+        if reg is None:
+            raise LaunchRefused("unknown_platform", detail="registration removed since the login")
+        refuse_unless_usable(reg)
         iss = body.get("iss")
         aud = body.get("aud")
         auds = aud if isinstance(aud, list) else [aud] if aud else []
@@ -144,7 +146,14 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused(code, detail=str(exc)) from exc
 
     def _check_deployment(self) -> None:
-        dep = deployment(self._erbij_registration.id, self._body().get(C.DEPLOYMENT_ID))
+        deployment_id = self._body().get(C.DEPLOYMENT_ID)
+        dep = deployment(self._erbij_registration.id, deployment_id)
+        if dep is None and deployment_id and self._erbij_registration.registered_via == "dynamic":
+            # Moodle and Brightspace add deployments after the registration: a signed
+            # launch from an approved dynamic registration brings its new deployment id.
+            row = adopt_deployment(self._erbij_registration.id, str(deployment_id))
+            if row is not None:
+                dep = DeploymentInfo(row.id, row.registration_id, row.deployment_id)
         if dep is None:
             raise LaunchRefused("unknown_deployment", detail="deployment unknown or disabled")
         self._erbij_deployment = dep

@@ -4,7 +4,7 @@ from . import checkin, feedback  # noqa: F401  (feature models register themselv
 from .course import Course, Membership, ResourceLink, User
 from .launch import HandoffToken, LaunchSession, UsedNonce
 from .outbox import OutboxEntry
-from .platform import Deployment, Registration, ToolKey
+from .platform import Deployment, Registration, ToolKey, UsedRegistrationToken
 
 __all__ = [
     "Course",
@@ -17,5 +17,6 @@ __all__ = [
     "ResourceLink",
     "ToolKey",
     "UsedNonce",
+    "UsedRegistrationToken",
     "User",
 ]

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import utcnow
 
+STATUS_ACTIVE = "active"
+STATUS_PENDING = "pending"
+STATUS_REJECTED = "rejected"
+REGISTRATION_STATUSES = (STATUS_ACTIVE, STATUS_PENDING, STATUS_REJECTED)
+
 
 class Registration(db.Model):
     """One tool registration in one LMS. Many client_ids may share an issuer (hosted Canvas)."""
@@ -26,6 +31,13 @@ class Registration(db.Model):
     auth_audience: Mapped[str | None] = mapped_column(String(1000))
     key_set_url: Mapped[str] = mapped_column(String(1000))
     enabled: Mapped[bool] = mapped_column(default=True)
+    # active: launches accepted; pending: registered by the LMS, waiting for the operator's
+    # approval (launches say so); rejected: refused by the operator (and disabled).
+    status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE, server_default=STATUS_ACTIVE)
+    # manual (`flask platforms add`) or dynamic (LTI Dynamic Registration): a dynamic
+    # registration adopts the deployment ids the LMS adds later on their first launch.
+    registered_via: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
+    product_family: Mapped[str | None] = mapped_column(String(64))  # moodle, canvas, desire2learn, …
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_launch_at: Mapped[datetime | None]
 
@@ -64,3 +76,15 @@ class ToolKey(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
+
+
+class UsedRegistrationToken(db.Model):
+    """A dynamic registration token that registered Erbij once: never accepted again.
+
+    Only a hash is kept (the token is a credential for the LMS's registration service)."""
+
+    __tablename__ = "used_registration_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
