@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import ags, deep_linking, faults, nrps, oauth, oidc, views
+from . import ags, deep_linking, faults, nrps, oauth, oidc, registration, views
 from .context import EXTENSION_KEY, DemoLms, PlatformConfig
 from .errors import DemoError
 from .platform_keys import load_or_create_platform_key, load_or_create_secret
@@ -81,7 +81,7 @@ def create_demo_app(config: dict[str, Any] | None = None) -> Flask:
         timeout_sleep=float(settings["DEMO_TIMEOUT_SLEEP"]),
     )
 
-    for module in (views, oidc, deep_linking, oauth, nrps, ags, faults):
+    for module in (views, oidc, deep_linking, oauth, nrps, ags, faults, registration):
         app.register_blueprint(module.bp)
     _register_error_pages(app)
     app.after_request(_security_headers)

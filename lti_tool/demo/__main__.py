@@ -1,9 +1,12 @@
 """Run the demo: `python -m lti_tool.demo` (what `make demo` runs).
 
-1. registers the demo LMS in Erbij's database (migrating it first),
+1. migrates Erbij's database (ERBIJ_REGISTRATION_POLICY=open unless set),
 2. starts Erbij on http://127.0.0.1:$ERBIJ_PORT (default 5000) in a subprocess,
 3. serves the demo LMS on http://localhost:$DEMO_LMS_PORT (default 5001),
 4. stops the Erbij it started on Ctrl-C or SIGTERM.
+
+Erbij is installed in the LMS the way an LMS admin does it: Admin › Tools → Register
+(LTI Dynamic Registration); the banner says where.
 
 The LMS and the tool deliberately use two different host names (localhost and 127.0.0.1)
 so that the browser treats them as two sites, as with a real LMS and a real tool.
@@ -48,28 +51,21 @@ def urls_from_env(env: dict[str, str] | os._Environ[str]) -> tuple[int, int, str
     return lms_port, tool_port, f"http://localhost:{lms_port}", f"http://127.0.0.1:{tool_port}"
 
 
-def register_with_erbij(lms_url: str, tool_url: str, client_id: str, deployment_id: str) -> None:
-    """Migrate Erbij's database and upsert the demo LMS as a platform registration."""
+def prepare_erbij(tool_url: str) -> None:
+    """Migrate Erbij's database. The LMS is not registered here: the admin installs Erbij
+    from the LMS's Admin › Tools page by LTI Dynamic Registration, as in a real LMS."""
     os.environ["ERBIJ_BASE_URL"] = tool_url
     os.environ.setdefault("ERBIJ_ALLOW_LOOPBACK", "1")  # the demo LMS is http on localhost
+    # The demo's operator approves every LMS (there is only this one); production's
+    # default, approval, makes a new LMS wait for `flask registrations approve`.
+    os.environ.setdefault("ERBIJ_REGISTRATION_POLICY", "open")
     from flask_migrate import upgrade
 
     from lti_tool import create_app
-    from lti_tool.lti.registrations import upsert_registration
 
     app = create_app()
     with app.app_context():
         upgrade(directory=str(REPO_ROOT / "migrations"))
-        upsert_registration(
-            issuer=lms_url,
-            client_id=client_id,
-            auth_login_url=f"{lms_url}/auth",
-            auth_token_url=f"{lms_url}/oauth2/token",
-            key_set_url=f"{lms_url}/.well-known/jwks.json",
-            deployment_ids=[deployment_id],
-            auth_audience=None,
-            name="Demo LMS",
-        )
 
 
 def erbij_command(tool_port: int) -> list[str]:
@@ -130,14 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.lms_only:
             try:
-                register_with_erbij(
-                    lms_url,
-                    tool_url,
-                    app.config["DEMO_CLIENT_ID"],
-                    app.config["DEMO_DEPLOYMENT_ID"],
-                )
+                prepare_erbij(tool_url)
             except Exception as exc:  # show the cause, not a traceback, to a newcomer
-                print(f"Could not register the demo LMS in Erbij: {exc!r}", file=sys.stderr)
+                print(f"Could not prepare Erbij's database: {exc!r}", file=sys.stderr)
                 print("Start only the LMS with: python -m lti_tool.demo --lms-only", file=sys.stderr)
                 return 1
             erbij = start_erbij(tool_port, tool_url)
@@ -157,6 +148,7 @@ def _print_banner(lms_url: str, tool_url: str, with_erbij: bool) -> None:
     line = "=" * 64
     print(line)
     print(f"  Open {lms_url} in your browser")
+    print(f"  First install Erbij: {lms_url}/admin/tools → Register (dynamic registration).")
     print(f"  You are signed in as the teacher Anouk de Vries ({DEFAULT_USER_ID}).")
     print("  Use 'Switch user' (top right) to become a student, e.g. Sanne Bakker.")
     if with_erbij:
