@@ -101,8 +101,11 @@ def _wait_for(url: str, proc: subprocess.Popen, what: str, log: Path, seconds: f
     raise RuntimeError(f"{what} did not answer {url} within {seconds}s ({last}):\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def start_stack(tmp: Path) -> Stack:
-    """Start Erbij (gunicorn, 2 workers) and the demo LMS; return when both answer."""
+def start_stack(tmp: Path, *, register: bool = True, extra_env: dict[str, str] | None = None) -> Stack:
+    """Start Erbij (gunicorn, 2 workers) and the demo LMS; return when both answer.
+
+    register=False leaves the LMS unknown to Erbij: the test installs Erbij through the
+    demo LMS's Admin › Tools page (dynamic registration). extra_env: more settings for Erbij."""
     LOGS.mkdir(parents=True, exist_ok=True)
     erbij_port, lms_port = free_port(), free_port()
     while lms_port == erbij_port:
@@ -121,11 +124,12 @@ def start_stack(tmp: Path) -> Stack:
         "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": "1",
         "ERBIJ_ALLOW_LOOPBACK": "1",  # the demo LMS is http on localhost
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     py = sys.executable
     _run([py, "-m", "lti_tool.translations_build"], erbij_env, "compiling translations")
     _run([py, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], erbij_env, "flask db upgrade heads")
-    register = (
+    registration = (
         "from lti_tool import create_app\n"
         "from lti_tool.lti.registrations import upsert_registration\n"
         "app = create_app()\n"
@@ -135,7 +139,8 @@ def start_stack(tmp: Path) -> Stack:
         f"        key_set_url={lms_url + '/.well-known/jwks.json'!r}, deployment_ids=[{DEPLOYMENT_ID!r}],\n"
         "        auth_audience=None, name='Demo LMS (e2e)')\n"
     )
-    _run([py, "-c", register], erbij_env, "registering the demo LMS with Erbij")
+    if register:
+        _run([py, "-c", registration], erbij_env, "registering the demo LMS with Erbij")
 
     stack = Stack(erbij_url=erbij_url, lms_url=lms_url, tmp=tmp, erbij_env=erbij_env)
     stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
