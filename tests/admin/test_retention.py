@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from lti_tool import retention
 from lti_tool.extensions import db
 from lti_tool.models import Course
 from lti_tool.models.admin import AuditEntry, InstitutionPolicy
 from lti_tool.models.checkin import CheckinRelease, CheckinResponse
 from lti_tool.people import export_person
-from lti_tool import retention
 
 from ..checkin.test_dashboard_support import add_students, answer, set_mode, teacher_klas
 from ..platform import LTI
