@@ -10,7 +10,7 @@ from .config import load_config
 from .extensions import babel, cache, csrf, db, migrate
 
 # Feature blueprints, each a package with blueprint.py exposing `bp`.
-FEATURES = ("lti_tool.checkin.blueprint", "lti_tool.feedback.blueprint")
+FEATURES = ("lti_tool.checkin.blueprint", "lti_tool.feedback.blueprint", "lti_tool.admin.blueprint")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -35,6 +35,9 @@ def register_cli(app) -> None:
             auth_audience=auth_audience,
             name=name,
         )
+        from .audit import CLI, record_now
+
+        record_now("registration.add", actor=CLI, target=f"registration:{reg.id}", registration_id=reg.id, detail={"issuer": reg.issuer, "client_id": reg.client_id})
         keys.active_key()
         base = current_app.config["ERBIJ_BASE_URL"]
         click.echo(f"Registered #{reg.id}: {reg.issuer} client_id={reg.client_id} deployments={', '.join(deployment_ids)}")
@@ -57,11 +60,15 @@ def register_cli(app) -> None:
             click.echo(f"#{reg.id} [{state}] {reg.name} — iss={reg.issuer} client_id={reg.client_id} deployments: {deps}")
 
     def _toggle(registration_id: int, enabled: bool) -> None:
+        from .audit import CLI, record
+        from .extensions import db
         from .lti.registrations import set_enabled
+        from .models import Registration
 
-        reg = set_enabled(registration_id, enabled)
-        if reg is None:
+        if db.session.get(Registration, registration_id) is None:
             raise click.ClickException(f"No registration #{registration_id}.")
+        record("registration.enable" if enabled else "registration.disable", actor=CLI, target=f"registration:{registration_id}", registration_id=registration_id)
+        reg = set_enabled(registration_id, enabled)
         click.echo(f"#{reg.id} {'enabled' if enabled else 'disabled'}.")
 
     @platforms.command("disable")
@@ -79,11 +86,13 @@ def register_cli(app) -> None:
     @keys_group.command("rotate")
     def rotate():
         """Create a new signing key; the old one stays published for the overlap period."""
+        from .audit import CLI, record
         from .lti import keys
 
+        record("key.rotate", actor=CLI, target="tool-keys")
         key = keys.rotate()
-        hours = current_app.config["ERBIJ_KEY_OVERLAP"] / 3600
-        click.echo(f"New active key {key.kid}. Retired keys stay in the JWKS for {hours:g} h.")
+        minutes = keys.retired_key_overlap().total_seconds() / 60
+        click.echo(f"New active key {key.kid}. Retired keys stay in the JWKS for {minutes:g} min.")
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Send what is due now, then exit.")

@@ -88,7 +88,8 @@ def load_config(instance_path: str) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": translation_directories(),
         "ERBIJ_LAUNCH_TTL": int(os.environ.get("ERBIJ_LAUNCH_TTL", 8 * 3600)),
         "ERBIJ_HTTP_TIMEOUT": float(os.environ.get("ERBIJ_HTTP_TIMEOUT", 10)),
-        "ERBIJ_KEY_OVERLAP": int(os.environ.get("ERBIJ_KEY_OVERLAP", 24 * 3600)),
+        # Extra time a retired key stays published; 0: until its last token expired (lti/keys.py).
+        "ERBIJ_KEY_OVERLAP": int(os.environ.get("ERBIJ_KEY_OVERLAP", 0)),
         # Institution policy default until the admin console exposes it.
         "ERBIJ_ALLOW_IDENTIFIED": os.environ.get("ERBIJ_ALLOW_IDENTIFIED", "0") == "1",
         "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": os.environ.get("ERBIJ_DRAIN_OUTBOX_IN_PROCESS", "1") == "1",

@@ -61,8 +61,13 @@ class SafeCache(Cache):
     def has(self, *args, **kwargs):
         return self._safely("has", False, *args, **kwargs)
 
-    def inc(self, *args, **kwargs):
-        return self._safely("inc", None, *args, **kwargs)
+    def inc(self, key: str, delta: int = 1):
+        # Flask-Caching's Cache has no inc of its own: the backend (cachelib) has, atomic on Redis.
+        try:
+            return self.cache.inc(key, delta)
+        except Exception as exc:
+            logging.getLogger("lti_tool.cache").warning("cache inc failed, carrying on without it: %s", type(exc).__name__)
+            return None
 
 
 cache = SafeCache()

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from .extensions import db
 from .lti.services import PlatformServices, ServiceError
 from .models.outbox import (
+    STATUS_DROPPED,
     STATUS_FAILED,
     STATUS_PENDING,
     STATUS_RETRY,
@@ -95,7 +96,7 @@ def retry_now(entry_id: int, course_id: int) -> bool:
     """A teacher's retry of a failed entry (course-scoped). True when it was re-queued."""
     result = db.session.execute(
         db.update(OutboxEntry)
-        .where(OutboxEntry.id == entry_id, OutboxEntry.course_id == course_id, OutboxEntry.status.in_([STATUS_FAILED, STATUS_RETRY]))
+        .where(OutboxEntry.id == entry_id, OutboxEntry.course_id == course_id, OutboxEntry.status.in_([STATUS_FAILED, STATUS_RETRY, STATUS_DROPPED]))
         .values(status=STATUS_RETRY, next_attempt_at=utcnow(), attempts=0, lease_until=None)
     )
     db.session.commit()

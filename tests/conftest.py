@@ -92,8 +92,14 @@ def _clean(app) -> None:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             with db.engine.begin() as conn:
+                # Append-only tables (audit_log) refuse DELETE by trigger: lift it for the clean-up.
+                triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+                for name, _sql in triggers:
+                    conn.execute(text(f'DROP TRIGGER "{name}"'))
                 for t in tables:
                     conn.execute(t.delete())
+                for _name, sql in triggers:
+                    conn.execute(text(sql))
         from lti_tool.extensions import cache
 
         cache.clear()

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from .. import outbox
 from ..extensions import db
+from ..institution_policy import allows_identified
 from ..lti import LaunchContext
 from ..models import Course, ResourceLink, User
 from ..models.checkin import CheckinResponse, CheckinSettings
@@ -48,7 +48,7 @@ def now() -> datetime:
 
 def current_mode(course: Course) -> str:
     """The privacy mode a response given now is stored with (and the student is told)."""
-    return privacy.effective_mode(course.privacy_mode, bool(current_app.config.get("ERBIJ_ALLOW_IDENTIFIED")))
+    return privacy.effective_mode(course.privacy_mode, allows_identified(course.registration_id))
 
 
 def week_mode(course: Course, week_start: date) -> str:

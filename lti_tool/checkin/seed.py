@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import current_app
 
 from ..extensions import db
+from ..institution_policy import allows_identified
 from ..models import Course, Deployment, Membership, Registration, User
 from ..models.checkin import CheckinResponse
 from ..models.course import ROLE_LEARNER
@@ -361,7 +361,7 @@ def seed_demo(course_context, students, weeks, issuer, mode, random_seed, demo_l
     """Seed realistic check-ins for the teacher dashboard (demo and screenshots only)."""
     course = resolve_course(course_context, issuer)
     stored_mode = operations.current_mode(course) if mode == "course" else mode
-    if stored_mode == privacy.IDENTIFIED and not current_app.config.get("ERBIJ_ALLOW_IDENTIFIED"):
+    if stored_mode == privacy.IDENTIFIED and not allows_identified(course.registration_id):
         click.echo("Note: ERBIJ_ALLOW_IDENTIFIED is off, so the dashboard shows these answers anonymously.")
     result = seed_course(course, students=students, weeks=weeks, mode=stored_mode, rng=random.Random(random_seed))
     click.echo(

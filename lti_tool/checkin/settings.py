@@ -3,7 +3,7 @@
 - Time zone: where the check-in week starts and ends (validated against zoneinfo).
 - Completion to the gradebook: on check-in, the LMS gets "completed" — never a grade.
 - Privacy mode: anonymous, or identified where the institution allows it
-  (``ERBIJ_ALLOW_IDENTIFIED``). A switch records ``privacy_changed_at`` so students are
+  (the institution's policy, ``institution_policy``). A switch records ``privacy_changed_at`` so students are
   told before their next check-in; answers keep the mode they were given in, so a switch
   to identified never reveals earlier anonymous answers (``dashboard_data``).
 """
@@ -16,10 +16,11 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..institution_policy import allows_identified
 from ..lti import instructor_required
 from ..models import Course
 from ..models.checkin import CheckinSettings
@@ -114,7 +115,7 @@ def settings_page():
     """The course's check-in settings, each explained in one sentence."""
     launch = checkin_launch()
     course = launch.course
-    allow_identified = bool(current_app.config.get("ERBIJ_ALLOW_IDENTIFIED"))
+    allow_identified = allows_identified(course.registration_id)
     stored = db.session.get(CheckinSettings, course.id)
     errors: dict[str, str] = {}
     if request.method == "POST":

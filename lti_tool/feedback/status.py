@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import OutboxEntry, User
 from ..models.feedback import Feedback, FeedbackPublish
-from ..models.outbox import STATUS_FAILED, STATUS_RETRY, STATUS_SENT
+from ..models.outbox import STATUS_DROPPED, STATUS_FAILED, STATUS_RETRY, STATUS_SENT
 from ..roster import fold, learners
 
 NONE, DRAFT, QUEUED, PUBLISHED, FAILED = "none", "draft", "queued", "published", "failed"
@@ -56,7 +56,7 @@ def _status(fb: Feedback | None, pub: FeedbackPublish | None, entry: OutboxEntry
     if entry is None or entry.status == STATUS_SENT:
         # No entry: published in Erbij only (no gradebook column), or the entry was cleaned up.
         return PUBLISHED
-    if entry.status == STATUS_FAILED:
+    if entry.status in (STATUS_FAILED, STATUS_DROPPED):
         return FAILED
     return QUEUED  # pending, sending or waiting to retry
 
@@ -98,6 +98,8 @@ def failure_reason(entry: OutboxEntry | None) -> str:
     if entry is None:
         return ""
     code = entry.last_status
+    if entry.status == STATUS_DROPPED:
+        return _("An administrator stopped sending this score. Retry to send it again.")
     if entry.status == STATUS_RETRY or code is None or code >= 500 or code == 429:
         return _("The LMS could not be reached or was busy. Erbij tries again automatically; nothing is lost.")
     if code == 422:

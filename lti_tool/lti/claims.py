@@ -24,3 +24,36 @@ def locale_of(claims: dict) -> str:
     raw = str((claims.get(LAUNCH_PRESENTATION) or {}).get("locale") or "")
     lang = raw.replace("_", "-").split("-")[0].lower()
     return lang if lang in ("nl", "en") else "nl"
+
+
+ADMIN_PATH = "/admin"
+
+
+def asks_for_admin(claims: dict) -> bool:
+    """The launch asks for the admin console: its target link is Erbij's /admin, or the
+    placement carries the custom parameter erbij_view=admin. Whether the user may have
+    it is decided by their role (roles.is_institution_admin), not here."""
+    from urllib.parse import urlsplit
+
+    target = urlsplit(str(claims.get(TARGET_LINK_URI) or "")).path.rstrip("/")
+    custom = claims.get(CUSTOM) if isinstance(claims.get(CUSTOM), dict) else {}
+    return target == ADMIN_PATH or str(custom.get("erbij_view") or "").strip().lower() == "admin"
+
+
+def course_end_of(claims: dict):
+    """The course's end from the custom parameter erbij_course_end, when the LMS filled it
+    in (Canvas: $Canvas.course.endAt; Brightspace and others: $CourseSection.timeFrame.end).
+    A naive UTC datetime, or None (absent, unsubstituted or unreadable)."""
+    from datetime import UTC, datetime
+
+    custom = claims.get(CUSTOM) if isinstance(claims.get(CUSTOM), dict) else {}
+    raw = str(custom.get("erbij_course_end") or "").strip()
+    if not raw or raw.startswith("$"):
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value

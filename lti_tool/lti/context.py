@@ -26,7 +26,7 @@ from . import claims as C
 from .errors import LaunchRefused
 from .launch_cache import cache_add
 from .login import secret_hash
-from .roles import erbij_role
+from .roles import erbij_role, is_institution_admin
 from .validation import ValidatedLaunch
 
 SESSION_KEY = "lids"
@@ -72,6 +72,11 @@ class LaunchContext:
         return self.role == ROLE_LEARNER
 
     @property
+    def is_admin(self) -> bool:
+        """An institution administrator's launch into the admin console (this registration only)."""
+        return bool(self.extra.get("admin"))
+
+    @property
     def can_post_scores(self) -> bool:
         """The platform gave us a line item context and the score scope."""
         from .services import SCOPE_SCORE
@@ -114,7 +119,7 @@ def _context_from_row(row: LaunchSession) -> LaunchContext:
         return_url=s.get("return_url"),
         document_target=s.get("document_target"),
         deep_link=s.get("deep_link"),
-        extra={"platform": s.get("platform")},
+        extra={"platform": s.get("platform"), "admin": bool(s.get("admin"))},
     )
 
 
@@ -191,6 +196,7 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
                 "deployment_id": dep.id,
                 "title": str(ctx.get("title") or "")[:500],
                 "label": str(ctx.get("label") or "")[:255],
+                "ends_at": C.course_end_of(c),
             }.items()
             if val or k == "deployment_id"
         },
@@ -237,6 +243,9 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
         "document_target": presentation.get("document_target"),
         "deep_link": c.get(C.DEEP_LINKING) if c.get(C.MESSAGE_TYPE) == C.DEEP_LINKING_REQUEST else None,
         "platform": (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code"),
+        # The admin console: an institution administrator who asked for it (never a
+        # teacher or a student, whatever the link says).
+        "admin": is_institution_admin(c.get(C.ROLES)) and C.asks_for_admin(c),
     }
     row = LaunchSession(
         id=secrets.token_urlsafe(24),

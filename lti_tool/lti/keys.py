@@ -1,7 +1,8 @@
 """Erbij's own signing keys: created when first needed, rotated with overlap.
 
-A retired key stays in the JWKS for ERBIJ_KEY_OVERLAP seconds so that tokens
-signed just before a rotation still verify at the platform.
+A retired key stays in the JWKS until the longest-lived token signed with it has expired
+(`retired_key_overlap`: our longest token lifetime plus the clock difference a platform
+allows), or longer when ERBIJ_KEY_OVERLAP says so; then it leaves the JWKS.
 
 Private keys are stored encrypted (PKCS#8 with the best available encryption) under
 ERBIJ_KEY_ENCRYPTION_KEY, or SECRET_KEY when that is not set: a copy of the database
@@ -27,6 +28,18 @@ from ..models import ToolKey
 from ..timeutil import utcnow
 
 _decrypted: dict[str, object] = {}  # kid -> private key object (this process)
+
+# What Erbij signs, and how long each lives (exp - iat):
+CLIENT_ASSERTION_LIFETIME = 65  # services.py: the token request's JWT assertion (iat now-5, exp now+60)
+DEEP_LINKING_RESPONSE_LIFETIME = 600  # pylti1p3 DeepLink.get_message_jwt: exp = iat + 600
+# Platforms accept a token a little past its exp to allow for clock differences.
+PLATFORM_CLOCK_LEEWAY = 300
+
+
+def retired_key_overlap() -> timedelta:
+    """How long a retired key stays published: until every token it signed has expired."""
+    longest = max(CLIENT_ASSERTION_LIFETIME, DEEP_LINKING_RESPONSE_LIFETIME) + PLATFORM_CLOCK_LEEWAY
+    return timedelta(seconds=max(longest, int(current_app.config.get("ERBIJ_KEY_OVERLAP") or 0)))
 
 
 def _passphrase() -> bytes:
@@ -92,7 +105,8 @@ def active_key() -> ToolKey:
 
 
 def rotate() -> ToolKey:
-    """Make a new active key and retire the others (they stay published for the overlap)."""
+    """Make a new active key and retire the others (they stay published for the overlap).
+    Commits; callers that audit record their entry first so it is committed with it."""
     now = utcnow()
     for old in db.session.execute(db.select(ToolKey).where(ToolKey.status == "active")).scalars():
         old.status = "retired"
@@ -106,7 +120,7 @@ def rotate() -> ToolKey:
 def published_keys() -> list[ToolKey]:
     """Active keys plus retired keys still inside the overlap window."""
     active_key()
-    cutoff = utcnow() - timedelta(seconds=current_app.config["ERBIJ_KEY_OVERLAP"])
+    cutoff = utcnow() - retired_key_overlap()
     rows = db.session.execute(db.select(ToolKey).order_by(ToolKey.id)).scalars()
     return [k for k in rows if k.status == "active" or (k.retired_at and k.retired_at > cutoff)]
 

@@ -50,3 +50,17 @@ def erbij_role(roles: list[str] | None) -> str:
     if "Learner" in names:
         return ROLE_LEARNER
     return ROLE_OTHER
+
+
+# Institution and system administrators (LIS v2): the only roles that open the admin console.
+ADMIN_ROLES = frozenset(
+    {
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
+        "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator",
+    }
+)
+
+
+def is_institution_admin(roles: list[str] | None) -> bool:
+    """The launch's user administers the institution (or the LMS) — exact role URIs only."""
+    return any(isinstance(r, str) and r.strip() in ADMIN_ROLES for r in roles or [])

@@ -76,7 +76,7 @@ class _TokenClient:
                 "sub": self._reg.client_id,
                 "aud": self._reg.auth_audience or self._reg.auth_token_url,
                 "iat": now - 5,
-                "exp": now + 60,
+                "exp": now - 5 + keys.CLIENT_ASSERTION_LIFETIME,
                 "jti": secrets.token_urlsafe(16),
             }
         )

@@ -207,6 +207,8 @@ def landing_url(ctx) -> str:
     redirects inside the launch we send the browser straight to where it points."""
     g.launch = ctx
     entry_url = url_for("lti.entry")
+    if ctx.is_admin and "admin.index" in current_app.view_functions:
+        return url_for("admin.index")
     if ctx.message_type == C.DEEP_LINKING_REQUEST:
         return _deep_link_url(ctx)
     link = ctx.resource_link
@@ -261,6 +263,8 @@ def jwks():
 def entry():
     """Route a launch to its activity; an unconfigured link asks the teacher once."""
     launch = current_launch()
+    if launch.is_admin and "admin.index" in current_app.view_functions:
+        return redirect(url_for("admin.index"))
     if launch.message_type == C.DEEP_LINKING_REQUEST:
         return redirect(url_for("lti.deep_link"))
     link = launch.resource_link

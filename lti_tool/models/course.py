@@ -39,6 +39,9 @@ class Course(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
     privacy_mode: Mapped[str] = mapped_column(String(16), default=PRIVACY_ANONYMOUS)
     roster_synced_at: Mapped[datetime | None]
+    # The course's end as the LMS sent it (custom parameter erbij_course_end); retention
+    # counts from it, or from the last check-in when the LMS sends none.
+    ends_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

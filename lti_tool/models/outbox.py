@@ -15,6 +15,7 @@ STATUS_SENDING = "sending"  # claimed by a worker (lease_until says until when)
 STATUS_RETRY = "retry"  # failed in a way that may pass later; next_attempt_at says when
 STATUS_SENT = "sent"
 STATUS_FAILED = "failed"  # refused by the LMS (4xx) or gave up; last_error says why
+STATUS_DROPPED = "dropped"  # an administrator stopped it; never sent unless retried
 
 
 class OutboxEntry(db.Model):

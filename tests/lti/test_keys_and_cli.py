@@ -25,7 +25,7 @@ def test_rotation_keeps_old_key_published_for_the_overlap(app, client, runner=No
     with app.app_context():
         assert keys.active_key().kid != first
         old = db.session.execute(db.select(ToolKey).where(ToolKey.kid == first)).scalar_one()
-        old.retired_at = old.retired_at - timedelta(seconds=app.config["ERBIJ_KEY_OVERLAP"] + 1)
+        old.retired_at = old.retired_at - keys.retired_key_overlap() - timedelta(seconds=1)
         db.session.commit()
     kids = [k["kid"] for k in client.get("/lti/jwks").get_json()["keys"]]
     assert kids == [k for k in kids if k != first] and len(kids) == 1
