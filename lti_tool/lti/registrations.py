@@ -8,17 +8,24 @@ passed to `_audit` — what and which registration, never a token or any course 
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..extensions import db
 from ..models import Deployment, Registration, UsedRegistrationToken
 from ..models.platform import STATUS_ACTIVE, STATUS_PENDING, STATUS_REJECTED
 
 
-def _audit(action: str, target: str, detail: str = "") -> None:
-    """Record an operator-relevant event (the audit log takes this over; for now the app log)."""
-    current_app.logger.info("audit action=%s target=%s detail=%s", action, target, detail)
+def _audit(action: str, reg: Registration, detail: dict | None = None, *, actor: str = audit.SYSTEM) -> None:
+    """Record an operator-relevant event in the audit log (committed at once: the change
+    it reports is committed already)."""
+    audit.record_now(
+        action,
+        actor=actor,
+        target=f"registration:{reg.id}",
+        registration_id=reg.id,
+        detail={"issuer": reg.issuer, "client_id": reg.client_id, **(detail or {})},
+    )
 
 
 def upsert_registration(
@@ -142,7 +149,7 @@ def add_dynamic_registration(
     except IntegrityError as exc:
         db.session.rollback()
         raise TokenAlreadyUsed from exc
-    _audit("registration_created", _describe(reg), f"status={reg.status} via=dynamic family={reg.product_family or '-'}")
+    _audit("registration.create", reg, {"status": reg.status, "via": "dynamic", "family": reg.product_family or ""}, actor="lms")
     return reg
 
 
@@ -181,7 +188,7 @@ def adopt_deployment(registration_id: int, deployment_id: str) -> Deployment | N
             db.session.add(dep)
     except IntegrityError:
         return find_deployment(reg, deployment_id)
-    _audit("deployment_adopted", _describe(reg), f"deployment={deployment_id[:80]}")
+    _audit("deployment.adopt", reg, {"deployment_id": deployment_id[:80]}, actor="lms")
     return dep
 
 
@@ -215,25 +222,21 @@ def resolve_registration(client_id_or_id: str | int) -> Registration:
     raise RegistrationNotFound(f"no registration {key!r}")
 
 
-def approve_registration(client_id_or_id: str | int) -> Registration:
+def approve_registration(client_id_or_id: str | int, *, actor: str = audit.CLI) -> Registration:
     """Accept launches from this registration (also one rejected before)."""
     reg = resolve_registration(client_id_or_id)
     reg.status = STATUS_ACTIVE
     reg.enabled = True
     db.session.commit()
-    _audit("registration_approved", _describe(reg))
+    _audit("registration.approve", reg, actor=actor)
     return reg
 
 
-def reject_registration(client_id_or_id: str | int) -> Registration:
+def reject_registration(client_id_or_id: str | int, *, actor: str = audit.CLI) -> Registration:
     """Refuse this registration: it is switched off and its launches are refused."""
     reg = resolve_registration(client_id_or_id)
     reg.status = STATUS_REJECTED
     reg.enabled = False
     db.session.commit()
-    _audit("registration_rejected", _describe(reg))
+    _audit("registration.reject", reg, actor=actor)
     return reg
-
-
-def _describe(reg: Registration) -> str:
-    return f"registration#{reg.id} iss={reg.issuer} client_id={reg.client_id}"

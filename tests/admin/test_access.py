@@ -156,3 +156,54 @@ def test_an_admin_launch_changes_its_own_deployment_and_it_is_audited(app, clien
     assert "deployment.disable" in audit and f"lti-admin:{platform.registration_id}:" in audit
     with app.app_context():
         assert not db.session.get(Deployment, dep).enabled
+
+
+def _pending_registration(app, client_id="client-pending"):
+    from lti_tool.lti.registrations import add_dynamic_registration
+    from lti_tool.models.platform import STATUS_PENDING
+
+    with app.app_context():
+        reg = add_dynamic_registration(
+            issuer="https://new-lms.example.org",
+            client_id=client_id,
+            auth_login_url="https://new-lms.example.org/auth",
+            auth_token_url="https://new-lms.example.org/token",
+            key_set_url="https://new-lms.example.org/jwks",
+            deployment_id="1",
+            status=STATUS_PENDING,
+            product_family="moodle",
+            name="New LMS",
+            token_hash=None,
+        )
+        return reg.id
+
+
+def test_the_operator_approves_a_waiting_registration_and_it_is_audited(app, operator_client):
+    from lti_tool.models.admin import AuditEntry
+
+    reg_id = _pending_registration(app)
+    page = operator_client.get("/admin/registrations").get_data(as_text=True)
+    assert "client-pending" in page and "/decision" in page
+    resp = operator_client.post(
+        f"/admin/registrations/{reg_id}/decision", data={"csrf_token": csrf_of(page), "decision": "approve"}
+    )
+    assert resp.status_code == 302
+    with app.app_context():
+        reg = db.session.get(Registration, reg_id)
+        assert (reg.status, reg.enabled) == ("active", True)
+        actions = [(e.action, e.actor) for e in db.session.execute(db.select(AuditEntry)).scalars()]
+        assert ("registration.approve", "operator:alice") in actions
+    assert "/decision" not in operator_client.get("/admin/registrations").get_data(as_text=True)
+
+
+def test_an_institution_admin_cannot_decide_on_registrations(app, client, admin_launch, platform):
+    reg_id = _pending_registration(app)
+    lid = admin_launch().lid
+    token = csrf_of(_admin_page(client, lid).get_data(as_text=True))
+    assert "/decision" not in client.get(f"/l/{lid}/admin/registrations").get_data(as_text=True)
+    # Not under the launch (operator-only pages have no launch form), nor as operator without a login.
+    assert client.post(f"/l/{lid}/admin/registrations/{reg_id}/decision", data={"csrf_token": token, "decision": "approve"}).status_code == 404
+    resp = client.post(f"/admin/registrations/{reg_id}/decision", data={"csrf_token": token, "decision": "approve"})
+    assert resp.status_code in (302, 403) and "/admin/registrations" not in resp.headers.get("Location", "")
+    with app.app_context():
+        assert db.session.get(Registration, reg_id).status == "pending"

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from ... import timeutil
 from ...extensions import db
-from ...models import Deployment
+from ...lti.registrations import approve_registration, pending_registrations, reject_registration
+from ...models import Deployment, Registration
 from ...retention import launches_per_week, week_of
 from .. import operations
 from ..access import current_scope, require_in_scope
@@ -33,6 +34,7 @@ def registrations():
         weeks=weeks,
         counts=counts,
         scope=current_scope(),
+        pending=pending_registrations() if current_scope().is_operator else [],
     )
 
 
@@ -60,4 +62,22 @@ def deployment_enabled(deployment_id: int):
     enabled = _wanted_state()
     operations.set_deployment_enabled(dep, enabled, actor=current_scope().actor)
     flash(_("The deployment is switched on.") if enabled else _("The deployment is switched off: its launches are refused."))
+    return redirect(url_for("admin.registrations"))
+
+
+def registration_decision(registration_id: int):
+    """The operator approves or rejects a registration that waits (policy `approval`)."""
+    scope = current_scope()
+    if not scope.is_operator:
+        abort(403)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "reject"):
+        abort(400)
+    reg = db.session.get(Registration, registration_id) or abort(404)
+    if decision == "approve":
+        approve_registration(reg.id, actor=scope.actor)
+        flash(_("The registration is approved: its launches are accepted now."))
+    else:
+        reject_registration(reg.id, actor=scope.actor)
+        flash(_("The registration is rejected: its launches are refused."))
     return redirect(url_for("admin.registrations"))
