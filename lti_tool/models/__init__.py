@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
-from . import checkin, feedback  # noqa: F401  (feature models register themselves)
+from . import checkin, dialogue, feedback  # noqa: F401  (feature models register themselves)
 from .course import Course, Membership, ResourceLink, User
 from .launch import HandoffToken, LaunchSession, UsedNonce
 from .outbox import OutboxEntry
