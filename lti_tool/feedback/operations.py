@@ -85,7 +85,31 @@ def sync_gradebook_column(launch: LaunchContext) -> ColumnSync:
         return ColumnSync(activity, ok=False)
     _remember_lineitem(activity, item)
     db.session.commit()
+    _offer_submission_review(launch, activity, item)
     return ColumnSync(activity, ok=True)
+
+
+REVIEW_ASKED_EVERY = 24 * 3600  # an LMS that ignores submissionReview is asked once a day
+
+
+def _offer_submission_review(launch: LaunchContext, activity: FeedbackActivity, item: dict) -> None:
+    """Add `submissionReview` to a column the LMS made (the activity's own grade item), so
+    that its gradebook offers "review" for a student. Canvas has no submission review (it
+    gets SpeedGrader submissions); a refusal is logged and the page goes on."""
+    from ..lti.services import SCOPE_LINEITEM
+
+    if item.get("submissionReview") or launch.is_canvas or not launch.ags or SCOPE_LINEITEM not in launch.ags.scopes:
+        return
+    if not cache.add(f"lineitem-review:{activity.resource_link_id}", 1, timeout=REVIEW_ASKED_EVERY):
+        return
+    body = {k: v for k, v in item.items() if k in ("id", "label", "scoreMaximum", "resourceLinkId", "resourceId", "tag", "startDateTime", "endDateTime")}
+    body["submissionReview"] = publishing.submission_review(launch_url(), _("Open the feedback in Erbij"))
+    try:
+        PlatformServices(launch.registration_id).update_lineitem(activity.lineitem_url, body)
+    except ServiceError as exc:
+        log.info("line item %s: submissionReview not accepted (status %s)", activity.lineitem_url, exc.status)
+        return
+    log.info("line item %s offers submission review", activity.lineitem_url)
 
 
 def _remember_lineitem(activity: FeedbackActivity, item: dict) -> None:

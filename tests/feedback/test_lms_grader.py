@@ -194,3 +194,20 @@ def test_tampered_forged_cross_course_and_cross_platform_urls_are_refused(app, t
     other.serve_jwks(rsps)
     resp = _launch_refused(client, other, {TARGET: url})
     assert resp.status_code == 400 and "Deze beoordelingslink" in page(resp)
+
+
+def test_the_lms_column_gets_submission_review_once_but_not_on_canvas(app, teacher, lms):
+    put = lms.rsps.put(lms.lineitem_url(1), json={"id": lms.lineitem_url(1)})
+    teacher()
+    assert put.call_count == 1
+    body = json.loads(put.calls[0].request.body)
+    assert body["label"] == "Betoog H3" and body["scoreMaximum"] == 10 and body["resourceLinkId"] == "link-1"
+    assert body["submissionReview"]["reviewableStatus"] == ["Submitted", "Completed"]
+    teacher()  # asked once (the LMS may ignore it; it is asked again a day later)
+    assert put.call_count == 1
+
+
+def test_no_submission_review_asked_of_canvas(app, teacher, lms):
+    put = lms.rsps.put(lms.lineitem_url(1), json={})
+    canvas_teacher(teacher)
+    assert put.call_count == 0
