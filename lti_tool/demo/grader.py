@@ -1,4 +1,4 @@
-""""Grade in the LMS": the demo's grading view, where teachers grade without leaving the LMS.
+""" "Grade in the LMS": the demo's grading view, where teachers grade without leaving the LMS.
 
 Two ways into Erbij for one student, as real LMSs offer them:
 
@@ -35,7 +35,9 @@ def grader(course_id: str) -> str:
     course = _teacher_of(course_id)
     store = lms.store
     results = store.results_for_course(course.id)
-    items = [i for i in store.line_items(course.id) if i.submission_review or any(k[0] == i.id and r.submission for k, r in results.items())]
+    items = [
+        i for i in store.line_items(course.id) if i.submission_review or any(k[0] == i.id and r.submission for k, r in results.items())
+    ]
     students = store.learners(course.id)
     launch = None
     selected = None

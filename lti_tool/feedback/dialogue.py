@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -162,7 +161,14 @@ def save_reply(pub: FeedbackPublish, student_id: int, data: ReplyInput) -> Reply
     reply = db.session.execute(db.select(FeedbackReply).where(FeedbackReply.publish_id == pub.id)).scalar_one_or_none()
     if reply is None:
         reply = FeedbackReply(
-            publish_id=pub.id, feedback_id=pub.feedback_id, course_id=pub.course_id, student_id=student_id, next_step="", note="", perspective="", answer=""
+            publish_id=pub.id,
+            feedback_id=pub.feedback_id,
+            course_id=pub.course_id,
+            student_id=student_id,
+            next_step="",
+            note="",
+            perspective="",
+            answer="",
         )
         db.session.add(reply)
         try:
@@ -235,7 +241,3 @@ def reply_in_scope(reply_id: int, *, course_id: int, resource_link_id: int, stud
             FeedbackReply.sent_at.is_not(None),
         )
     ).scalar_one_or_none()
-
-
-def newest(replies: list[FeedbackReply]) -> datetime | None:
-    return max((r.sent_at for r in replies if r.sent_at), default=None)

@@ -34,10 +34,16 @@ FEEDBACK = {
     "nl": "Je inleiding maakt meteen duidelijk waar je staat. Ik houd je aan de eis dat elk argument een bron heeft: bij argument 2 ontbreekt die nog. Volgende stap: zoek een betrouwbare bron voor argument 2. Ik weet dat je dit kunt.",
     "en": "Your introduction makes your position clear at once. I'm holding you to the standard that every argument has a source: argument 2 still lacks one. Next step: find a reliable source for argument 2. I know you can do this.",
 }
-NEXT_STEP = {"nl": "Ik zoek vrijdag een bron voor argument 2 in de mediatheek.", "en": "On Friday I will find a source for argument 2 in the library."}
+NEXT_STEP = {
+    "nl": "Ik zoek vrijdag een bron voor argument 2 in de mediatheek.",
+    "en": "On Friday I will find a source for argument 2 in the library.",
+}
 PERSPECTIVE = {"nl": "Mijn slot: dat vond ik sterk.", "en": "My conclusion: I thought it was strong."}
 NOTE = {"nl": "Ik was twee weken ziek.", "en": "I was ill for two weeks."}
-ANSWER = {"nl": "Goed plan. Kom gerust langs als je hulp zoekt bij de bron.", "en": "Good plan. Come and see me if you want help with the source."}
+ANSWER = {
+    "nl": "Goed plan. Kom gerust langs als je hulp zoekt bij de bron.",
+    "en": "Good plan. Come and see me if you want help with the source.",
+}
 
 
 def shot(target, name: str, lang: str, frame=None, top: str | None = None) -> None:
@@ -89,7 +95,9 @@ def test_review_dialogue(open_browser, lang):
     shot(s.page, "student-reply-phone", lang, sf, ".fb-my-reply")
     sf.get_by_role("button", name=tr(lang, "Send to my teacher")).click()
     sf = s.wait_tool(re.compile(r"notice=sent"))
-    s.expect_text(sf, tr(lang, "Your reply is sent to your teacher. You can still change it until your teacher has read it."), "sent notice")
+    s.expect_text(
+        sf, tr(lang, "Your reply is sent to your teacher. You can still change it until your teacher has read it."), "sent notice"
+    )
 
     t.page.goto(t.lms(f"/courses/{COURSE}/grader"))
     shot(t.page, "lms-grader-page", lang)

@@ -40,14 +40,24 @@ def demo(app, tmp_path):
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     demo_app = create_demo_app(
-        {"DEMO_DATA_DIR": tmp_path / "lms", "DEMO_TOOL_JWKS_FETCH": erbij_jwks, "DEMO_TIMEOUT_SLEEP": 0.01, "DEMO_LMS_URL": url, "DEMO_TOOL_URL": BASE_URL}
+        {
+            "DEMO_DATA_DIR": tmp_path / "lms",
+            "DEMO_TOOL_JWKS_FETCH": erbij_jwks,
+            "DEMO_TIMEOUT_SLEEP": 0.01,
+            "DEMO_LMS_URL": url,
+            "DEMO_TOOL_URL": BASE_URL,
+        }
     )
     server = make_server("127.0.0.1", port, demo_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with app.app_context():
         upsert_registration(
-            issuer=url, client_id="erbij-demo", auth_login_url=f"{url}/auth", auth_token_url=f"{url}/oauth2/token",
-            key_set_url=f"{url}/.well-known/jwks.json", deployment_ids=["demo-deployment-1"],
+            issuer=url,
+            client_id="erbij-demo",
+            auth_login_url=f"{url}/auth",
+            auth_token_url=f"{url}/oauth2/token",
+            key_set_url=f"{url}/.well-known/jwks.json",
+            deployment_ids=["demo-deployment-1"],
         )
     demo = Demo(demo_app, url)
     demo.store.set_setting("platform_storage", "off")  # the test client keeps cookies: no Platform Storage
@@ -118,9 +128,24 @@ def test_submission_review_from_the_demo_gradebook(app, demo, client, new_browse
         from lti_tool.demo.launch import login_form_fields
 
         lms = demo.app.extensions["erbij_demo_lms"]
-        hint = MessageHint(user_id="lisa.jansen", course_id=COURSE, kind=SUBMISSION_REVIEW, locale="en", document_target="iframe",
-                           resource_link_id=FEEDBACK_LINK, for_user_id="lisa.jansen", line_item_id=item.id, target_link_uri=f"{BASE_URL}/lti/launch")
-        fields = login_form_fields(lms.platform, user_id="lisa.jansen", message_hint=encode_message_hint(lms.secret_key, hint), platform_storage=False, document_target="iframe")
+        hint = MessageHint(
+            user_id="lisa.jansen",
+            course_id=COURSE,
+            kind=SUBMISSION_REVIEW,
+            locale="en",
+            document_target="iframe",
+            resource_link_id=FEEDBACK_LINK,
+            for_user_id="lisa.jansen",
+            line_item_id=item.id,
+            target_link_uri=f"{BASE_URL}/lti/launch",
+        )
+        fields = login_form_fields(
+            lms.platform,
+            user_id="lisa.jansen",
+            message_hint=encode_message_hint(lms.secret_key, hint),
+            platform_storage=False,
+            document_target="iframe",
+        )
     resp = student_browser.post("/lti/login", data=fields)
     location = resp.headers["Location"]
     if "/lti/login/continue" in location:

@@ -43,7 +43,9 @@ def open_student(launch, lms, new_browser, sub="student-1", locale="en"):
     return StudentPage(launched.lid, b)
 
 
-def test_perspective_question_is_published_with_the_feedback_but_not_sent_to_the_gradebook(app, teacher, lms, composer_for, new_browser, launch):
+def test_perspective_question_is_published_with_the_feedback_but_not_sent_to_the_gradebook(
+    app, teacher, lms, composer_for, new_browser, launch
+):
     t = teacher(locale="en")
     c = composer_for(t.lid, "student-1")
     html = page(c.open())
@@ -85,11 +87,21 @@ def test_dialogue_round_trip(app, teacher, lms, composer_for, new_browser, launc
     resp = anna.post(pub1, action="send", next_step="", note="x")
     assert resp.status_code == 400 and "Write what you will do next" in page(resp)
 
-    assert "notice=sent" in anna.post(pub1, action="send", next_step="Ik zoek een bron voor argument 2.", note="Ik was ziek.", perspective="De inleiding.").headers["Location"]
+    assert (
+        "notice=sent"
+        in anna.post(
+            pub1, action="send", next_step="Ik zoek een bron voor argument 2.", note="Ik was ziek.", perspective="De inleiding."
+        ).headers["Location"]
+    )
     bram = open_student(launch, lms, new_browser, "student-2")
     assert "notice=sent" in bram.post(pub2, action="send", next_step="Ik herschrijf mijn slot.").headers["Location"]
     # Editable until read.
-    assert "notice=updated" in anna.post(pub1, action="send", next_step="Ik zoek twee bronnen.", note="Ik was ziek.", perspective="De inleiding.").headers["Location"]
+    assert (
+        "notice=updated"
+        in anna.post(pub1, action="send", next_step="Ik zoek twee bronnen.", note="Ik was ziek.", perspective="De inleiding.").headers[
+            "Location"
+        ]
+    )
 
     grading = page(t_client_get(c, f"/l/{t.lid}/feedback/grading"))
     assert "Replies from students" in grading

@@ -86,7 +86,12 @@ def test_created_line_item_offers_submission_review(app, launch, platform, rsps)
     lineitems = f"{platform.issuer}/api/course-1/lineitems"
     rsps.get(lineitems, json=[])
     created = rsps.post(lineitems, json={"id": lineitems + "/77", "label": "x", "scoreMaximum": 10, "resourceLinkId": "link-1"}, status=201)
-    launch("instructor", activity="feedback", claims={AGS: {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"], "lineitems": lineitems}}, locale="en")
+    launch(
+        "instructor",
+        activity="feedback",
+        claims={AGS: {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"], "lineitems": lineitems}},
+        locale="en",
+    )
     body = json.loads(created.calls[0].request.body)
     assert body["submissionReview"] == {
         "reviewableStatus": ["Submitted", "Completed"],
@@ -145,11 +150,27 @@ def test_canvas_submission_url_launched_by_an_instructor_opens_that_student(app,
 def test_canvas_submission_url_launched_by_the_student_opens_their_feedback(app, teacher, lms, launch, new_browser):
     canvas_teacher(teacher)
     subs = submissions(app, lms)
-    own = launch("learner", user="student-1", activity="feedback", locale="en", browser=new_browser(),
-                 claims={AGS: lms.ags_claim(), TOOL_PLATFORM: {"product_family_code": "canvas"}, TARGET: subs["student-1"][CANVAS_SUBMISSION]["submission_data"]})
+    own = launch(
+        "learner",
+        user="student-1",
+        activity="feedback",
+        locale="en",
+        browser=new_browser(),
+        claims={
+            AGS: lms.ags_claim(),
+            TOOL_PLATFORM: {"product_family_code": "canvas"},
+            TARGET: subs["student-1"][CANVAS_SUBMISSION]["submission_data"],
+        },
+    )
     assert own.response.status_code == 200 and own.response.request.path.endswith("/feedback/mine")
-    other = launch("learner", user="student-1", activity="feedback", locale="en", browser=new_browser(),
-                   claims={AGS: lms.ags_claim(), TARGET: subs["student-2"][CANVAS_SUBMISSION]["submission_data"]})
+    other = launch(
+        "learner",
+        user="student-1",
+        activity="feedback",
+        locale="en",
+        browser=new_browser(),
+        claims={AGS: lms.ags_claim(), TARGET: subs["student-2"][CANVAS_SUBMISSION]["submission_data"]},
+    )
     assert other.response.status_code == 403
 
 
@@ -170,7 +191,9 @@ def test_tampered_forged_cross_course_and_cross_platform_urls_are_refused(app, t
     ids = student_ids(app)
 
     payload, _sig = token.rsplit(".", 1)
-    other_payload = parse_qs(urlsplit(subs["student-1"][CANVAS_SUBMISSION]["submission_data"]).query)["erbij_submission"][0].rsplit(".", 1)[0]
+    other_payload = parse_qs(urlsplit(subs["student-1"][CANVAS_SUBMISSION]["submission_data"]).query)["erbij_submission"][0].rsplit(".", 1)[
+        0
+    ]
     forged = URLSafeSerializer("not-our-secret", salt="erbij-canvas-submission-v1").dumps([1, 1, 1, ids["student-1"]])
     variants = {
         "edited signature": url[:-2] + ("AA" if not url.endswith("AA") else "BB"),
