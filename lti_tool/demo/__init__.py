@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import ags, deep_linking, faults, nrps, oauth, oidc, registration, views
+from . import ags, deep_linking, faults, grader, nrps, oauth, oidc, registration, views
 from .context import EXTENSION_KEY, DemoLms, PlatformConfig
 from .errors import DemoError
 from .platform_keys import load_or_create_platform_key, load_or_create_secret
@@ -81,6 +81,7 @@ def create_demo_app(config: dict[str, Any] | None = None) -> Flask:
         timeout_sleep=float(settings["DEMO_TIMEOUT_SLEEP"]),
     )
 
+    assert grader.bp is views.bp  # "grade in the LMS" adds its pages to the pages blueprint
     for module in (views, oidc, deep_linking, oauth, nrps, ags, faults, registration):
         app.register_blueprint(module.bp)
     _register_error_pages(app)

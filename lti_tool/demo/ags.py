@@ -199,7 +199,34 @@ def _line_item_fields(body: object, course: Course) -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             raise ServiceError(400, f"{json_name} must be a string.")
         fields[field] = value or None
+    fields["submission_review"] = _submission_review(body.get("submissionReview"))
     return fields
+
+
+REVIEWABLE = frozenset({"None", "Any", "Initialized", "Started", "InProgress", "Submitted", "Completed"})
+
+
+def _submission_review(value: object) -> dict[str, Any] | None:
+    """LTI Submission Review's line item property: reviewableStatus (required), label, url, custom."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ServiceError(400, "submissionReview must be an object.")
+    statuses = value.get("reviewableStatus")
+    if not isinstance(statuses, list) or not statuses or not all(s in REVIEWABLE for s in statuses):
+        raise ServiceError(400, f"submissionReview.reviewableStatus must be a list of {sorted(REVIEWABLE)}.")
+    review: dict[str, Any] = {"reviewableStatus": list(statuses)}
+    for name in ("label", "url"):
+        if value.get(name) is not None:
+            if not isinstance(value[name], str):
+                raise ServiceError(400, f"submissionReview.{name} must be a string.")
+            review[name] = value[name]
+    custom = value.get("custom")
+    if custom is not None:
+        if not isinstance(custom, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in custom.items()):
+            raise ServiceError(400, "submissionReview.custom must map strings to strings.")
+        review["custom"] = dict(custom)
+    return review
 
 
 def _line_item_json(item: LineItem) -> dict[str, Any]:
@@ -214,6 +241,7 @@ def _line_item_json(item: LineItem) -> dict[str, Any]:
         "tag": item.tag,
         "startDateTime": item.start_date_time,
         "endDateTime": item.end_date_time,
+        "submissionReview": item.submission_review,
     }
     data.update({name: value for name, value in optional.items() if value is not None})
     return data

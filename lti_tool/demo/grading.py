@@ -7,6 +7,8 @@
   answers 400 for the same case).
 - A userId that is not a Learner of the course is refused with 422 (Canvas).
 - A scoreGiven above scoreMaximum is accepted but flagged in the gradebook.
+- Canvas's submission extension (`https://canvas.instructure.com/lti/submission`) records a
+  submission; a later score without it keeps the submission (as Canvas does).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .store import LineItem, Result
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
 GRADING_PROGRESS = frozenset({"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"})
 FULLY_GRADED = "FullyGraded"
+CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
+SUBMISSION_TYPES = frozenset({"none", "basic_lti_launch", "online_text_entry", "external_tool", "online_upload", "online_url"})
 
 
 class ScoreRefused(Exception):
@@ -43,6 +47,7 @@ class Score:
     timestamp: datetime
     activity_progress: str
     grading_progress: str
+    submission: dict | None = None
 
 
 def parse_score(body: object) -> Score:
@@ -79,7 +84,9 @@ def parse_score(body: object) -> Score:
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise ScoreRefused(400, "comment must be a string.")
+    submission = _submission(body.get(CANVAS_SUBMISSION))
     return Score(
+        submission=submission,
         user_id=user_id,
         score_given=score_given,
         score_maximum=score_maximum,
@@ -123,7 +130,36 @@ def accept_score(
         grading_progress=score.grading_progress,
         above_maximum=bool(score_given is not None and score_maximum is not None and score_given > score_maximum),
         received_at=received_at,
+        submission=score.submission or (previous.submission if previous is not None else None),
     )
+
+
+def _submission(value: object) -> dict | None:
+    """Validate Canvas's submission extension: new_submission, submission_type,
+    submission_data (the launch URL for basic_lti_launch) and submitted_at."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ScoreRefused(400, f"{CANVAS_SUBMISSION} must be an object.")
+    kind = value.get("submission_type", "external_tool")
+    if kind not in SUBMISSION_TYPES:
+        raise ScoreRefused(400, f"submission_type must be one of {sorted(SUBMISSION_TYPES)}.")
+    new = value.get("new_submission", kind != "none")
+    if not isinstance(new, bool):
+        raise ScoreRefused(400, "new_submission must be true or false.")
+    data = value.get("submission_data")
+    if data is not None and not isinstance(data, str):
+        raise ScoreRefused(400, "submission_data must be a string.")
+    if kind in ("basic_lti_launch", "online_url") and not (data or "").startswith(("https://", "http://")):
+        raise ScoreRefused(400, f"submission_data must be a URL for {kind}.")
+    submitted_at = value.get("submitted_at")
+    if submitted_at is not None:
+        try:
+            if not isinstance(submitted_at, str) or datetime.fromisoformat(submitted_at).tzinfo is None:
+                raise ValueError
+        except ValueError:
+            raise ScoreRefused(400, "submitted_at must be ISO 8601 with a time zone.") from None
+    return {"new_submission": new, "submission_type": kind, "submission_data": data, "submitted_at": submitted_at}
 
 
 def result_score(result: Result, line_item: LineItem) -> float | None:

@@ -24,6 +24,7 @@ DEEP_LINK_DATA_TTL_SECONDS = 60 * 60
 
 RESOURCE_LINK = "resource_link"
 DEEP_LINK = "deep_link"
+SUBMISSION_REVIEW = "submission_review"
 
 
 class HintError(Exception):
@@ -43,6 +44,9 @@ class MessageHint:
     accept_types: list[str] = field(default_factory=list)  # deep linking only
     return_to: str = "course"  # deep linking only: "course" or "editor"
     exp: int = 0
+    for_user_id: str | None = None  # submission review only: whose work is reviewed
+    line_item_id: int | None = None  # submission review only: the reviewed line item
+    target_link_uri: str | None = None  # a resource launch of a submission URL (Canvas SpeedGrader)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ CLAIM_RESOURCE_LINK = LTI_CLAIM + "resource_link"
 CLAIM_LAUNCH_PRESENTATION = LTI_CLAIM + "launch_presentation"
 CLAIM_CUSTOM = LTI_CLAIM + "custom"
 CLAIM_TOOL_PLATFORM = LTI_CLAIM + "tool_platform"
+CLAIM_FOR_USER = LTI_CLAIM + "for_user"
 CLAIM_AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CLAIM_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 CLAIM_DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
@@ -39,6 +40,8 @@ CLAIM_DL_ERRORMSG = "https://purl.imsglobal.org/spec/lti-dl/claim/errormsg"
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"
+SUBMISSION_REVIEW_REQUEST = "LtiSubmissionReviewRequest"
+PRODUCT_FAMILY = "erbij-demo"
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -82,9 +85,15 @@ class LaunchContext:
     accept_types: tuple[str, ...] = ()
     deep_link_data: str | None = None
     issued_at: int | None = None
+    for_user: User | None = None  # set: an LtiSubmissionReviewRequest about this student
+    review: dict[str, Any] | None = None  # the reviewed line item's submissionReview
+    target_link_uri: str | None = None  # None: the tool's launch URL
+    product_family: str = PRODUCT_FAMILY  # "canvas" when the demo plays Canvas
 
     @property
     def message_type(self) -> str:
+        if self.for_user is not None:
+            return SUBMISSION_REVIEW_REQUEST
         return RESOURCE_LINK_REQUEST if self.resource_link else DEEP_LINKING_REQUEST
 
 
@@ -118,7 +127,7 @@ def id_token_claims(ctx: LaunchContext) -> dict[str, Any]:
             "title": ctx.course.title,
             "type": [COURSE_OFFERING],
         },
-        CLAIM_TARGET_LINK_URI: platform.tool_launch_url,
+        CLAIM_TARGET_LINK_URI: ctx.target_link_uri or platform.tool_launch_url,
         CLAIM_LAUNCH_PRESENTATION: {
             "locale": ctx.locale,
             "document_target": ctx.document_target,
@@ -131,7 +140,7 @@ def id_token_claims(ctx: LaunchContext) -> dict[str, Any]:
         CLAIM_TOOL_PLATFORM: {
             "guid": ctx.platform_guid,
             "name": "Demo LMS",
-            "product_family_code": "erbij-demo",
+            "product_family_code": ctx.product_family,
             "version": PLATFORM_VERSION,
         },
         CLAIM_AGS: ags,
@@ -146,6 +155,18 @@ def id_token_claims(ctx: LaunchContext) -> dict[str, Any]:
         if link.text:
             claims[CLAIM_RESOURCE_LINK]["description"] = link.text
         claims[CLAIM_CUSTOM] = dict(link.custom)
+        if ctx.for_user is not None:
+            # The review's own custom parameters come on top of the link's (LTI Submission Review).
+            claims[CLAIM_CUSTOM].update((ctx.review or {}).get("custom") or {})
+            student = ctx.for_user
+            claims[CLAIM_FOR_USER] = {
+                "user_id": student.id,
+                "given_name": student.given_name,
+                "family_name": student.family_name,
+                "name": student.name,
+                "email": student.email,
+                "roles": list(ROLE_URIS["Learner"][:1]),
+            }
     else:
         claims[CLAIM_DL_SETTINGS] = {
             "deep_link_return_url": platform.deep_link_return_url,
@@ -186,12 +207,13 @@ def login_form_fields(
     message_hint: str,
     platform_storage: bool,
     document_target: str,
+    target_link_uri: str | None = None,
 ) -> dict[str, str]:
     """The fields of the third-party-initiated login POSTed to the tool's login URL."""
     fields = {
         "iss": platform.issuer,
         "login_hint": user_id,
-        "target_link_uri": platform.tool_launch_url,
+        "target_link_uri": target_link_uri or platform.tool_launch_url,
         "lti_message_hint": message_hint,
         "client_id": platform.client_id,
         "lti_deployment_id": platform.deployment_id,

@@ -11,18 +11,20 @@ from .context import DemoLms, get_lms
 from .errors import DemoError
 from .hints import (
     DEEP_LINK,
+    SUBMISSION_REVIEW,
     HintError,
     MessageHint,
     decode_message_hint,
     encode_deep_link_data,
     new_deep_link_data,
 )
-from .launch import LaunchContext, build_id_token
-from .store import INSTRUCTOR
+from .launch import PRODUCT_FAMILY, LaunchContext, build_id_token
+from .store import INSTRUCTOR, LEARNER
 
 bp = Blueprint("demo_oidc", __name__)
 
 SESSION_USER_KEY = "user_id"
+SETTING_PRODUCT_FAMILY = "product_family"  # "erbij-demo", or "canvas" to play Canvas
 
 
 @bp.get("/.well-known/jwks.json")
@@ -110,6 +112,7 @@ def _launch_context(lms: DemoLms, hint: MessageHint, nonce: str) -> LaunchContex
         "nonce": nonce,
         "locale": hint.locale,
         "document_target": hint.document_target,
+        "product_family": store.get_setting(SETTING_PRODUCT_FAMILY, PRODUCT_FAMILY) or PRODUCT_FAMILY,
     }
     if hint.kind == DEEP_LINK:
         if role != INSTRUCTOR:
@@ -126,9 +129,36 @@ def _launch_context(lms: DemoLms, hint: MessageHint, nonce: str) -> LaunchContex
     if link is None or link.course_id != course.id:
         raise DemoError("This activity no longer exists.", 404)
     line_items = store.line_items(course.id, resource_link_id=link.id)
+    if hint.kind == SUBMISSION_REVIEW:
+        return _review_context(lms, hint, common, link)
     return LaunchContext(
         **common,
         return_url=lms.platform.course_url(course.id),
         resource_link=link,
         line_item_id=line_items[0].id if line_items else None,
+        target_link_uri=hint.target_link_uri,
+    )
+
+
+def _review_context(lms: DemoLms, hint: MessageHint, common: dict[str, Any], link: Any) -> LaunchContext:
+    """LtiSubmissionReviewRequest: only for a line item that offers review, about a student
+    of the course, launched by a teacher or by that student."""
+    store = lms.store
+    course = common["course"]
+    item = store.get_line_item(course.id, hint.line_item_id or 0)
+    if item is None or item.submission_review is None:
+        raise DemoError("This gradebook column does not offer a submission review.", 404)
+    student = store.get_user(hint.for_user_id or "")
+    if student is None or store.role_in_course(course.id, student.id) != LEARNER:
+        raise DemoError("The reviewed user is not a student of this course.", 403)
+    if common["role"] != INSTRUCTOR and common["user"].id != student.id:
+        raise DemoError("Students can only review their own submission.", 403)
+    return LaunchContext(
+        **common,
+        return_url=lms.platform.course_url(course.id) + "/grader",
+        resource_link=link,
+        line_item_id=item.id,
+        for_user=student,
+        review=item.submission_review,
+        target_link_uri=item.submission_review.get("url"),
     )

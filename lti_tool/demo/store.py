@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS line_items (
     resource_id TEXT,
     tag TEXT,
     start_date_time TEXT,
-    end_date_time TEXT
+    end_date_time TEXT,
+    submission_review TEXT
 );
 CREATE TABLE IF NOT EXISTS results (
     line_item_id INTEGER NOT NULL REFERENCES line_items(id) ON DELETE CASCADE,
@@ -73,6 +74,7 @@ CREATE TABLE IF NOT EXISTS results (
     grading_progress TEXT NOT NULL,
     above_maximum INTEGER NOT NULL DEFAULT 0,
     received_at REAL NOT NULL,
+    submission TEXT,
     PRIMARY KEY (line_item_id, user_id)
 );
 CREATE TABLE IF NOT EXISTS settings (
@@ -108,6 +110,9 @@ CREATE TABLE IF NOT EXISTS editor_items (
     created_at REAL NOT NULL
 );
 """
+
+# Columns added after the first release: (table, column, type) added to older demo databases.
+ADDED_COLUMNS = (("line_items", "submission_review", "TEXT"), ("results", "submission", "TEXT"))
 
 INSTRUCTOR = "Instructor"
 LEARNER = "Learner"
@@ -158,6 +163,8 @@ class LineItem:
     tag: str | None
     start_date_time: str | None
     end_date_time: str | None
+    # LTI Submission Review: {"reviewableStatus": [...], "label", "url", "custom"} or None.
+    submission_review: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,8 @@ class Result:
     grading_progress: str
     above_maximum: bool
     received_at: float
+    # Canvas's https://canvas.instructure.com/lti/submission extension, as last received.
+    submission: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +214,10 @@ class Store:
         self._lock = threading.Lock()
         with self._write() as conn:
             conn.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         with self._connect() as conn:
             # WAL lets page reads run while a service request writes.
             conn.execute("PRAGMA journal_mode=WAL")
@@ -422,11 +435,12 @@ class Store:
         tag: str | None = None,
         start_date_time: str | None = None,
         end_date_time: str | None = None,
+        submission_review: dict[str, Any] | None = None,
     ) -> LineItem:
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT INTO line_items (course_id, resource_link_id, label, score_maximum, "
-                "resource_id, tag, start_date_time, end_date_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "resource_id, tag, start_date_time, end_date_time, submission_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     course_id,
                     resource_link_id,
@@ -436,6 +450,7 @@ class Store:
                     tag,
                     start_date_time,
                     end_date_time,
+                    _json_or_none(submission_review),
                 ),
             )
             line_item_id = int(cur.lastrowid or 0)
@@ -449,6 +464,7 @@ class Store:
             tag,
             start_date_time,
             end_date_time,
+            submission_review,
         )
 
     def get_line_item(self, course_id: str, line_item_id: int) -> LineItem | None:
@@ -457,7 +473,7 @@ class Store:
                 "SELECT * FROM line_items WHERE course_id = ? AND id = ?",
                 (course_id, line_item_id),
             ).fetchone()
-        return LineItem(**dict(row)) if row else None
+        return _line_item(row) if row else None
 
     def line_items(
         self,
@@ -478,13 +494,13 @@ class Store:
                 args.append(value)
         with self._connect() as conn:
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [LineItem(**dict(r)) for r in rows]
+        return [_line_item(r) for r in rows]
 
     def update_line_item(self, item: LineItem) -> None:
         with self._write() as conn:
             conn.execute(
                 "UPDATE line_items SET label = ?, score_maximum = ?, resource_id = ?, tag = ?, "
-                "start_date_time = ?, end_date_time = ? WHERE id = ? AND course_id = ?",
+                "start_date_time = ?, end_date_time = ?, submission_review = ? WHERE id = ? AND course_id = ?",
                 (
                     item.label,
                     item.score_maximum,
@@ -492,6 +508,7 @@ class Store:
                     item.tag,
                     item.start_date_time,
                     item.end_date_time,
+                    _json_or_none(item.submission_review),
                     item.id,
                     item.course_id,
                 ),
@@ -520,8 +537,8 @@ class Store:
             conn.execute(
                 "INSERT OR REPLACE INTO results (line_item_id, user_id, score_given, "
                 "score_maximum, comment, timestamp, timestamp_utc, activity_progress, "
-                "grading_progress, above_maximum, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "grading_progress, above_maximum, received_at, submission) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     result.line_item_id,
                     result.user_id,
@@ -534,6 +551,7 @@ class Store:
                     result.grading_progress,
                     int(result.above_maximum),
                     result.received_at,
+                    _json_or_none(result.submission),
                 ),
             )
 
@@ -645,4 +663,15 @@ def _resource_link(row: sqlite3.Row) -> ResourceLink:
 def _result(row: sqlite3.Row) -> Result:
     data = dict(row)
     data["above_maximum"] = bool(data["above_maximum"])
+    data["submission"] = json.loads(data["submission"]) if data.get("submission") else None
     return Result(**data)
+
+
+def _line_item(row: sqlite3.Row) -> LineItem:
+    data = dict(row)
+    data["submission_review"] = json.loads(data["submission_review"]) if data.get("submission_review") else None
+    return LineItem(**data)
+
+
+def _json_or_none(value: dict[str, Any] | None) -> str | None:
+    return json.dumps(value) if value is not None else None

@@ -255,6 +255,7 @@ def _launch_view(hint: MessageHint, title: str) -> LaunchView:
         message_hint=encode_message_hint(lms.secret_key, hint),
         platform_storage=storage,
         document_target=hint.document_target,
+        target_link_uri=hint.target_link_uri,
     )
     return LaunchView(
         action=lms.platform.tool_login_url,

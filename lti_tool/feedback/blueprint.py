@@ -7,14 +7,24 @@ from flask import Blueprint, redirect, url_for
 
 from ..lti import LaunchRefused, current_launch
 from . import bank, deep_link, grading, student
+from .review import check_own, review_student
 
 bp = Blueprint("feedback", __name__, url_prefix="/l/<lid>/feedback")
 
 
 @bp.route("/")
 def entry():
-    """Where a launch of a feedback link lands: teachers grade, learners read."""
+    """Where a launch of a feedback link lands: teachers grade, learners read.
+
+    A launch about one student (a submission review, a SpeedGrader link) opens that
+    student's composer for a teacher and the student's own feedback for the student."""
     launch = current_launch()
+    if launch.for_user_sub:
+        if launch.is_instructor:
+            return redirect(url_for("feedback.composer", student_id=review_student(launch).id))
+        if launch.is_learner:
+            check_own(launch)
+            return redirect(url_for("feedback.mine"))
     if launch.is_instructor:
         return redirect(url_for("feedback.grading"))
     if launch.is_learner:
@@ -30,6 +40,8 @@ bp.add_url_rule("/students/<int:student_id>/publish", "publish", grading.publish
 bp.add_url_rule("/coach", "coach", grading.coach_json, methods=["POST"])
 bp.add_url_rule("/feedback/<int:feedback_id>/retry", "retry", grading.retry, methods=["POST"])
 bp.add_url_rule("/mine", "mine", student.mine)
+bp.add_url_rule("/mine/<int:publish_id>/reply", "reply", student.reply, methods=["POST"])
+bp.add_url_rule("/students/<int:student_id>/replies/<int:reply_id>/answer", "answer", grading.answer, methods=["POST"])
 bp.add_url_rule("/bank", "bank_page", bank.bank_page)
 bp.add_url_rule("/bank", "bank_create", bank.bank_create, methods=["POST"])
 bp.add_url_rule("/bank/<int:snippet_id>", "bank_update", bank.bank_update, methods=["POST"])

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .dialogue import MAX_QUESTION, clean_question
 from .guide import PART_KEYS, clean_parts
 
 MAX_TEXT_LENGTH = 10_000
@@ -62,6 +63,7 @@ class DraftInput:
     score_raw: str
     base_revision: int | None
     errors: dict[str, str] = field(default_factory=dict)
+    question: str = ""  # "perspective first": an optional question inviting the student's view
 
     @property
     def score_ok(self) -> bool:
@@ -80,6 +82,10 @@ def parse_draft(data, maximum: float | None) -> DraftInput:
     if len(text) > MAX_TEXT_LENGTH:
         errors["text"] = _("The feedback is too long (at most %(n)s characters).", n=MAX_TEXT_LENGTH)
         text = text[:MAX_TEXT_LENGTH]
+    raw_question = str(data.get("question") or "")
+    if len(raw_question.strip()) > MAX_QUESTION:
+        errors["question"] = _("The question is too long (at most %(n)s characters).", n=MAX_QUESTION)
+    question = clean_question(raw_question)
     score_raw = str(data.get("score") if data.get("score") is not None else "")
     score, score_error = parse_score(score_raw, maximum)
     if score_error:
@@ -88,7 +94,9 @@ def parse_draft(data, maximum: float | None) -> DraftInput:
         base_revision: int | None = int(data.get("revision"))
     except (TypeError, ValueError):
         base_revision = None
-    return DraftInput(parts=parts, text=text, score=score, score_raw=score_raw.strip(), base_revision=base_revision, errors=errors)
+    return DraftInput(
+        parts=parts, text=text, score=score, score_raw=score_raw.strip(), base_revision=base_revision, errors=errors, question=question
+    )
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..lti import LaunchContext, current_launch, instructor_required
 from ..models import User
 from ..models.feedback import Feedback, FeedbackActivity
 from ..roster import fold, sync_roster
-from . import coaching, operations
+from . import coaching, dialogue, operations
 from .bank import fill_placeholders, placeholder_values, visible_snippet, visible_snippets
 from .forms import MAX_TEXT_LENGTH, DraftInput, format_score, parse_draft, parse_snippet
 from .guide import PARTS, assemble
@@ -47,6 +47,8 @@ def notices() -> dict[str, tuple[str, str]]:
         "dismissed": ("ok", _("The other version is hidden.")),
         "snippet": ("ok", _("Snippet saved in your comment bank.")),
         "snippet_gone": ("warn", _("That snippet is no longer in the comment bank, so nothing was inserted. Your text is saved.")),
+        "answered": ("ok", _("Your answer is published. Your student sees it under their reply.")),
+        "already_answered": ("info", _("This reply already has your answer: a reply can be answered once.")),
     }
 
 
@@ -59,6 +61,7 @@ def grading():
     roster = sync_roster(launch)
     column = operations.sync_gradebook_column(launch)
     rows = grading_rows(launch.course_id, link.id)
+    operations.record_canvas_submissions(launch, column.activity, [r.user for r in rows])
     q = request.args.get("q", "").strip()[:100]
     # Every row is rendered; non-matching ones are `hidden`, so the live filter (JS)
     # can widen a server-side search again.
@@ -75,6 +78,8 @@ def grading():
         matching=matching,
         total=len(rows),
         counts=counts,
+        replies=dialogue.sent_replies(launch.course_id, link.id),
+        student_name=student_name,
         q=q,
         notice=notices().get(request.args.get("notice", "")),
         failure_reason=failure_reason,
@@ -92,15 +97,16 @@ class ComposerState:
     text: str
     score_raw: str
     revision: int
+    question: str = ""
 
 
 def _state(fb: Feedback | None, draft: DraftInput | None = None) -> ComposerState:
     revision = fb.revision if fb else 0
     if draft is not None:
-        return ComposerState(draft.parts, draft.text, draft.score_raw, revision)
+        return ComposerState(draft.parts, draft.text, draft.score_raw, revision, draft.question)
     if fb is None:
         return ComposerState({}, "", "", 0)
-    return ComposerState(dict(fb.parts or {}), fb.text, format_score(fb.score), revision)
+    return ComposerState(dict(fb.parts or {}), fb.text, format_score(fb.score), revision, fb.question or "")
 
 
 def other_texts(launch: LaunchContext, student_id: int) -> list[str]:
@@ -138,9 +144,14 @@ def _render_composer(
     snippet_form: dict | None = None,
     notice: tuple[str, str] | None = None,
     previous_text: str | None = None,
+    answer_errors: dict | None = None,
     status: int = 200,
 ):
     launch = current_launch()
+    thread = dialogue.thread(launch.course_id, launch.resource_link_id, student.id)
+    # Seen by a teacher: from now on the student's reply is final.
+    unread = [r for _pub, r in thread if r is not None and r.read_at is None]
+    dialogue.mark_read([r for _pub, r in thread if r is not None], launch.user_id)
     rows = grading_rows(launch.course_id, launch.resource_link_id)
     row = next((r for r in rows if r.user.id == student.id), None)
     prev_row, next_row, position = _neighbours(rows, student.id)
@@ -173,6 +184,11 @@ def _render_composer(
         clock=clock,
         format_score=format_score,
         max_text=MAX_TEXT_LENGTH,
+        thread=thread,
+        unread_ids={r.id for r in unread},
+        answer_errors=answer_errors or {},
+        max_answer=dialogue.MAX_ANSWER,
+        max_question=dialogue.MAX_QUESTION,
     ), status
 
 
@@ -239,6 +255,7 @@ def _save_draft(launch: LaunchContext, student: User, draft: DraftInput) -> oper
         score=draft.score if draft.score_ok else fb.score,
         base_revision=draft.base_revision,
         user_id=launch.user_id,
+        question=draft.question,
     )
 
 
@@ -308,6 +325,24 @@ def publish(student_id: int):
     else:
         key = result.reason or "already"
     return redirect(url_for("feedback.composer", student_id=student.id, notice=key))
+
+
+@instructor_required
+def answer(student_id: int, reply_id: int):
+    """The teacher's one answer to a student's reply (never sent to the gradebook)."""
+    launch, student, activity = _composer_scope(student_id, sync_column=False)
+    reply = dialogue.reply_in_scope(reply_id, course_id=launch.course_id, resource_link_id=launch.resource_link_id, student_id=student.id)
+    if reply is None:
+        abort(404)
+    text, error = dialogue.parse_answer(request.form)
+    if error:
+        fb = operations.feedback_for(launch, student.id)
+        return _render_composer(student, activity, fb, answer_errors={reply.id: error}, status=400)
+    done = dialogue.answer_reply(reply, text, launch.user_id)
+    if not done:
+        fb = operations.feedback_for(launch, student.id)
+        return _render_composer(student, activity, fb, notice=notices()["already_answered"], status=409)
+    return redirect(url_for("feedback.composer", student_id=student.id, notice="answered") + "#dialogue")
 
 
 # ------------------------------------------------------------------ JSON endpoints

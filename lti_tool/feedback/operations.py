@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import outbox
 from ..extensions import cache, db
-from ..lti import LaunchContext, PlatformServices, ServiceError
+from ..lti import LaunchContext, PlatformServices, ServiceError, SubmissionRef, launch_url, submission_url
 from ..models import OutboxEntry, ResourceLink, User
 from ..models.feedback import CommentSnippet, Feedback, FeedbackActivity, FeedbackPublish
 from ..models.outbox import STATUS_FAILED
@@ -85,7 +85,31 @@ def sync_gradebook_column(launch: LaunchContext) -> ColumnSync:
         return ColumnSync(activity, ok=False)
     _remember_lineitem(activity, item)
     db.session.commit()
+    _offer_submission_review(launch, activity, item)
     return ColumnSync(activity, ok=True)
+
+
+REVIEW_ASKED_EVERY = 24 * 3600  # an LMS that ignores submissionReview is asked once a day
+
+
+def _offer_submission_review(launch: LaunchContext, activity: FeedbackActivity, item: dict) -> None:
+    """Add `submissionReview` to a column the LMS made (the activity's own grade item), so
+    that its gradebook offers "review" for a student. Canvas has no submission review (it
+    gets SpeedGrader submissions); a refusal is logged and the page goes on."""
+    from ..lti.services import SCOPE_LINEITEM
+
+    if item.get("submissionReview") or launch.is_canvas or not launch.ags or SCOPE_LINEITEM not in launch.ags.scopes:
+        return
+    if not cache.add(f"lineitem-review:{activity.resource_link_id}", 1, timeout=REVIEW_ASKED_EVERY):
+        return
+    body = {k: v for k, v in item.items() if k in ("id", "label", "scoreMaximum", "resourceLinkId", "resourceId", "tag", "startDateTime", "endDateTime")}
+    body["submissionReview"] = publishing.submission_review(launch_url(), _("Open the feedback in Erbij"))
+    try:
+        PlatformServices(launch.registration_id).update_lineitem(activity.lineitem_url, body)
+    except ServiceError as exc:
+        log.info("line item %s: submissionReview not accepted (status %s)", activity.lineitem_url, exc.status)
+        return
+    log.info("line item %s offers submission review", activity.lineitem_url)
 
 
 def _remember_lineitem(activity: FeedbackActivity, item: dict) -> None:
@@ -136,6 +160,8 @@ def _create_lineitem_once(launch: LaunchContext, activity: FeedbackActivity, lin
                     "scoreMaximum": DEFAULT_MAXIMUM,
                     "resourceLinkId": link.link_id,
                     "tag": LINEITEM_TAG,
+                    # So that the LMS's gradebook can open this student's feedback in Erbij.
+                    "submissionReview": publishing.submission_review(launch_url(), _("Open the feedback in Erbij")),
                 },
             )
             created = True
@@ -200,6 +226,7 @@ def save_draft(
     score: float | None,
     base_revision: int | None,
     user_id: int,
+    question: str = "",
 ) -> SaveResult:
     """Save the teacher's version. Never silently drops a version from another tab.
 
@@ -211,11 +238,12 @@ def save_draft(
     """
     for _attempt in range(5):
         db.session.refresh(fb)
-        if fb.text == text and (fb.parts or {}) == parts and fb.score == score:
+        if fb.text == text and (fb.parts or {}) == parts and fb.score == score and (fb.question or "") == question:
             return SaveResult(fb, changed=False)
         stale = base_revision is not None and base_revision != fb.revision
         values: dict = {
             "parts": parts,
+            "question": question,
             "text": text,
             "score": score,
             "revision": fb.revision + 1,
@@ -293,7 +321,7 @@ def publish_feedback(fb: Feedback, activity: FeedbackActivity, launch: LaunchCon
     if same_revision is not None:
         return PublishResult(same_revision, created=False)
     previous = latest_publish(fb)
-    if previous is not None and previous.text == fb.text and previous.score == fb.score:
+    if previous is not None and previous.text == fb.text and previous.score == fb.score and previous.question == (fb.question or ""):
         return PublishResult(previous, created=False, reason="unchanged")
     if fb.score is not None and activity.lineitem_url and activity.score_maximum is None:
         return PublishResult(None, created=False, reason="no_maximum")
@@ -305,6 +333,7 @@ def publish_feedback(fb: Feedback, activity: FeedbackActivity, launch: LaunchCon
         course_id=fb.course_id,
         revision=fb.revision,
         text=fb.text,
+        question=fb.question or "",
         score=fb.score,
         score_maximum=activity.score_maximum,
         comment_sent=include_comment and bool(activity.lineitem_url),
@@ -362,6 +391,55 @@ def retry_publish(fb: Feedback, course_id: int) -> bool:
     if queued:
         outbox.kick()
     return queued
+
+
+# ------------------------------------------------------------------ Canvas SpeedGrader
+def record_canvas_submissions(launch: LaunchContext, activity: FeedbackActivity, students: list[User]) -> int:
+    """On Canvas, record one submission per student so that SpeedGrader lists them and
+    opens Erbij's composer for the student being graded (a signed, course-bound launch URL).
+
+    Once per student per activity (the outbox dedupe key), and never after a publish: a
+    new submission after a grade would mark the student as "resubmitted" in Canvas.
+    Returns how many were queued.
+    """
+    if not launch.is_canvas or not activity.lineitem_url or not students:
+        return 0
+    keys = {s.id: publishing.canvas_submission_key(activity.resource_link_id, s.id) for s in students}
+    queued = set(db.session.execute(db.select(OutboxEntry.dedupe_key).where(OutboxEntry.dedupe_key.in_(list(keys.values())))).scalars())
+    published = set(
+        db.session.execute(
+            db.select(Feedback.student_id)
+            .join(FeedbackPublish, FeedbackPublish.feedback_id == Feedback.id)
+            .where(Feedback.course_id == launch.course_id, Feedback.resource_link_id == activity.resource_link_id)
+        ).scalars()
+    )
+    submitted_at = utcnow().isoformat(timespec="milliseconds") + "+00:00"
+    n = 0
+    for student in students:
+        if keys[student.id] in queued or student.id in published:
+            continue
+        url = submission_url(SubmissionRef(launch.registration_id, launch.course_id, activity.resource_link_id, student.id))
+        outbox.enqueue_score(
+            registration_id=launch.registration_id,
+            course_id=launch.course_id,
+            lineitem_url=activity.lineitem_url,
+            user_sub=student.sub,
+            score=publishing.canvas_submission_payload(launch_url=url, submitted_at=submitted_at),
+            dedupe_key=keys[student.id],
+            source="submission",
+            source_id=student.id,
+        )
+        n += 1
+    if not n:
+        return 0
+    try:
+        db.session.commit()
+    except IntegrityError:  # another tab queued the same students a moment ago
+        db.session.rollback()
+        return 0
+    log.info("canvas submissions queued link=%s n=%s", activity.resource_link_id, n)
+    outbox.kick()
+    return n
 
 
 # ------------------------------------------------------------------ comment bank

@@ -51,3 +51,36 @@ def score_payload(*, text: str, score: float | None, maximum: float | None, incl
 def dedupe_key(feedback_id: int, revision: int) -> str:
     """One outbox entry per published revision: a double submit is one publish."""
     return f"feedback:{feedback_id}:{revision}"
+
+
+# ------------------------------------------------------------------ LMS grading views
+CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
+# LTI Submission Review: the platform offers "review" for results in these activity states.
+REVIEWABLE_STATUS = ["Submitted", "Completed"]
+
+
+def submission_review(url: str, label: str) -> dict:
+    """The line item's `submissionReview` (LTI Submission Review 1.0): the platform's
+    gradebook then launches an LtiSubmissionReviewRequest for a student. `custom` routes
+    the launch to the feedback activity even where the platform sends only these."""
+    return {"reviewableStatus": list(REVIEWABLE_STATUS), "label": label, "url": url, "custom": {"erbij_activity": "feedback"}}
+
+
+def canvas_submission_payload(*, launch_url: str, submitted_at: str) -> dict:
+    """A score that records a submission in Canvas without grading it: SpeedGrader then
+    shows the student's row and launches `launch_url` (submission type basic_lti_launch)."""
+    return {
+        "activityProgress": "Submitted",
+        "gradingProgress": "PendingManual",
+        CANVAS_SUBMISSION: {
+            "new_submission": True,
+            "submission_type": "basic_lti_launch",
+            "submission_data": launch_url,
+            "submitted_at": submitted_at,
+        },
+    }
+
+
+def canvas_submission_key(resource_link_id: int, student_id: int) -> str:
+    """One recorded submission per student per activity."""
+    return f"canvas-submission:{resource_link_id}:{student_id}"

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import OutboxEntry, User
+from ..models.dialogue import FeedbackReply
 from ..models.feedback import Feedback, FeedbackPublish
 from ..models.outbox import STATUS_DROPPED, STATUS_FAILED, STATUS_RETRY, STATUS_SENT
 from ..roster import fold, learners
@@ -29,6 +30,15 @@ class StudentStatus:
     entry: OutboxEntry | None
     status: str
     unpublished_changes: bool  # the draft differs from what was published
+    reply: FeedbackReply | None = None  # the student's newest sent reply, if any
+
+    @property
+    def replied(self) -> bool:
+        return self.reply is not None
+
+    @property
+    def reply_unread(self) -> bool:
+        return self.reply is not None and self.reply.read_at is None
 
     @property
     def retrying(self) -> bool:
@@ -84,12 +94,15 @@ def grading_rows(course_id: int, resource_link_id: int) -> list[StudentStatus]:
             .where(FeedbackPublish.id.in_(latest_ids), FeedbackPublish.course_id == course_id)
         ).all()
     }
+    from .dialogue import latest_reply_by_student
+
+    replies = latest_reply_by_student(course_id, resource_link_id)
     rows = []
     for _membership, user in people:
         fb = drafts.get(user.id)
         pub, entry = publishes.get(fb.id, (None, None)) if fb else (None, None)
-        changes = bool(pub and fb and (fb.text != pub.text or fb.score != pub.score))
-        rows.append(StudentStatus(user, student_name(user), fb, pub, entry, _status(fb, pub, entry), changes))
+        changes = bool(pub and fb and (fb.text != pub.text or fb.score != pub.score or (fb.question or "") != pub.question))
+        rows.append(StudentStatus(user, student_name(user), fb, pub, entry, _status(fb, pub, entry), changes, replies.get(user.id)))
     return rows
 
 

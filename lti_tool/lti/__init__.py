@@ -14,6 +14,7 @@ from .context import (
 )
 from .errors import LaunchRefused
 from .services import Member, PlatformServices, ServiceError
+from .submission_ref import SubmissionRef, launch_url, submission_url
 
 __all__ = [
     "LaunchContext",
@@ -21,8 +22,11 @@ __all__ = [
     "Member",
     "PlatformServices",
     "ServiceError",
+    "SubmissionRef",
     "current_launch",
     "instructor_required",
+    "launch_url",
     "learner_required",
     "require_role",
+    "submission_url",
 ]

@@ -27,6 +27,7 @@ from .errors import LaunchRefused
 from .launch_cache import cache_add
 from .login import secret_hash
 from .roles import erbij_role, is_institution_admin
+from .submission_ref import read_submission_ref, token_in
 from .validation import ValidatedLaunch
 
 SESSION_KEY = "lids"
@@ -61,6 +62,7 @@ class LaunchContext:
     return_url: str | None = None
     document_target: str | None = None
     deep_link: dict | None = None
+    for_user_sub: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,6 +77,26 @@ class LaunchContext:
     def is_admin(self) -> bool:
         """An institution administrator's launch into the admin console (this registration only)."""
         return bool(self.extra.get("admin"))
+
+    @property
+    def is_submission_review(self) -> bool:
+        return self.message_type == C.SUBMISSION_REVIEW_REQUEST
+
+    @property
+    def for_user_id(self) -> int | None:
+        """The student this launch is about (a submission review's `for_user`, or the
+        student of a signed submission link), as Erbij's user id; None when the launch
+        names nobody or the platform's user is not known to Erbij yet."""
+        if not self.for_user_sub:
+            return None
+        return db.session.execute(
+            db.select(User.id).where(User.registration_id == self.registration_id, User.sub == self.for_user_sub)
+        ).scalar_one_or_none()
+
+    @property
+    def is_canvas(self) -> bool:
+        """The platform is Canvas (its product family, or one of Instructure's issuers)."""
+        return self.extra.get("platform") == "canvas"
 
     @property
     def can_post_scores(self) -> bool:
@@ -119,6 +141,7 @@ def _context_from_row(row: LaunchSession) -> LaunchContext:
         return_url=s.get("return_url"),
         document_target=s.get("document_target"),
         deep_link=s.get("deep_link"),
+        for_user_sub=s.get("for_user"),
         extra={"platform": s.get("platform"), "admin": bool(s.get("admin"))},
     )
 
@@ -182,9 +205,15 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
     ctx = c[C.CONTEXT]
     context_id = str(ctx["id"])[:255]
     sub = str(c["sub"])[:255]
-    is_link = c.get(C.MESSAGE_TYPE) == C.RESOURCE_LINK_REQUEST
+    is_link = c.get(C.MESSAGE_TYPE) in C.LINK_MESSAGES
     rl = c[C.RESOURCE_LINK] if is_link else None
     link_id = str(rl["id"])[:255] if is_link else None
+    # A signed submission link (Canvas SpeedGrader) names a student; check it is for this
+    # platform before anything is written, and for this course and link once they are known.
+    submission_token = token_in(c.get(C.TARGET_LINK_URI)) if is_link else None
+    submission = read_submission_ref(submission_token) if submission_token else None
+    if submission is not None and submission.registration_id != reg.id:
+        raise LaunchRefused("submission_link_invalid", detail="made for another platform registration")
     known_course, known_user, known_ms, known_link = _known_rows(reg.id, context_id, sub, link_id)
 
     course = _upsert(
@@ -222,6 +251,8 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
     if is_link:
         custom = c.get(C.CUSTOM) if isinstance(c.get(C.CUSTOM), dict) else {}
         values = {"title": str(rl.get("title") or "")[:500]}
+        if not values["title"] and c.get(C.MESSAGE_TYPE) == C.SUBMISSION_REVIEW_REQUEST:
+            del values["title"]  # a review launch may omit the title: keep the one we have
         activity = str(custom.get("erbij_activity") or "").strip().lower()
         if activity in ACTIVITIES:
             values["activity"] = activity
@@ -234,7 +265,19 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
             known_link if known_course is not _UNREAD else _UNREAD,
         )
 
+    for_user = None
+    if c.get(C.MESSAGE_TYPE) == C.SUBMISSION_REVIEW_REQUEST:
+        for_user = str(c[C.FOR_USER]["user_id"])[:255]
+    elif submission is not None:
+        if submission.course_id != course.id or link is None or submission.resource_link_id != link.id:
+            raise LaunchRefused("submission_link_invalid", detail="made for another course or activity")
+        student = db.session.get(User, submission.student_id)
+        if student is None or student.registration_id != reg.id:
+            raise LaunchRefused("submission_link_invalid", detail="student unknown")
+        for_user = student.sub
+
     presentation = c.get(C.LAUNCH_PRESENTATION) or {}
+    family = (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code")
     nrps = c.get(C.NRPS) if isinstance(c.get(C.NRPS), dict) else {}
     services = {
         "ags": {k: ags.get(k) for k in ("lineitems", "lineitem", "scope")} if ags else None,
@@ -242,7 +285,8 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
         "return_url": presentation.get("return_url"),
         "document_target": presentation.get("document_target"),
         "deep_link": c.get(C.DEEP_LINKING) if c.get(C.MESSAGE_TYPE) == C.DEEP_LINKING_REQUEST else None,
-        "platform": (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code"),
+        "platform": family or ("canvas" if reg.issuer in C.CANVAS_ISSUERS else None),
+        "for_user": for_user,
         # The admin console: an institution administrator who asked for it (never a
         # teacher or a student, whatever the link says).
         "admin": is_institution_admin(c.get(C.ROLES)) and C.asks_for_admin(c),

@@ -43,6 +43,9 @@ REFUSALS: dict[str, Refusal] = {
     "unsupported_message": Refusal(400, _l("Erbij cannot handle this kind of launch"), _l("The LMS sent a kind of LTI message that Erbij does not support.")),
     "session_expired": Refusal(401, _l("Your session has ended"), _l("Erbij no longer knows this session, or it belongs to another browser.")),
     "forbidden_role": Refusal(403, _l("This page is not for your role"), _l("Your role in this course does not give access to this page.")),
+    "submission_link_invalid": Refusal(400, _l("This grading link cannot be used"), _l("The link to a student's feedback was changed, or it was made for another course, activity or LMS.")),
+    "for_user_not_member": Refusal(403, _l("This student is not in this course"), _l("The LMS asked Erbij to open the work of someone who is not a student in this course.")),
+    "for_user_forbidden": Refusal(403, _l("You can only open your own feedback"), _l("This link opens another student's feedback. Open the activity from your course to see your own.")),
     "handoff_invalid": Refusal(400, _l("This link can no longer be used"), _l("The link to open Erbij in a new window works once and only for a few minutes.")),
 }
 

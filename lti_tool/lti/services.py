@@ -208,6 +208,10 @@ class PlatformServices:
         resp = self._request("POST", lineitems_url, [SCOPE_LINEITEM], body=item, content_type=MT_LINEITEM, accept=MT_LINEITEM)
         return self._json(resp) or {}
 
+    def update_lineitem(self, lineitem_url: str, item: dict) -> dict:
+        resp = self._request("PUT", lineitem_url, [SCOPE_LINEITEM], body=item, content_type=MT_LINEITEM, accept=MT_LINEITEM)
+        return self._json(resp) or {}
+
     def post_score(self, lineitem_url: str, score: dict) -> None:
         """POST a score to {lineitem}/scores (the query string stays at the end)."""
         self._request("POST", _sub_resource(lineitem_url, "scores"), [SCOPE_SCORE], body=score, content_type=MT_SCORE)

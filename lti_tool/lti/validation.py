@@ -176,6 +176,15 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
                 raise LaunchRefused("invalid_message", detail="deep_link_return_url not on the platform's host")
         elif message_type == C.RESOURCE_LINK_REQUEST:
             self._step(self.validate_message, "invalid_message")
+        elif message_type == C.SUBMISSION_REVIEW_REQUEST:
+            # The library checks the line item and for_user.user_id; we also need the link
+            # whose line item is reviewed, to find the activity.
+            self._step(self.validate_message, "invalid_message")
+            link = body.get(C.RESOURCE_LINK)
+            if not isinstance(link, dict) or not link.get("id"):
+                raise LaunchRefused("invalid_message", detail="submission review without resource_link")
+            if not str((body.get(C.FOR_USER) or {}).get("user_id") or "").strip():
+                raise LaunchRefused("invalid_message", detail="for_user without user_id")
         else:
             raise LaunchRefused("unsupported_message", detail=str(message_type)[:80])
         if not isinstance(body.get(C.CONTEXT), dict) or not body[C.CONTEXT].get("id"):

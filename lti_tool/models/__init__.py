@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
-from . import admin, checkin, feedback  # noqa: F401  (feature models register themselves)
+from . import admin, checkin, dialogue, feedback  # noqa: F401  (feature models register themselves)
 from .course import Course, Membership, ResourceLink, User
 from .launch import HandoffToken, LaunchSession, UsedNonce
 from .outbox import OutboxEntry

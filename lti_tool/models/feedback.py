@@ -56,6 +56,7 @@ class Feedback(db.Model):
     resource_link_id: Mapped[int] = mapped_column(ForeignKey("resource_links.id", ondelete="CASCADE"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     parts: Mapped[dict] = mapped_column(JSON, default=dict)  # the five guided fields
+    question: Mapped[str] = mapped_column(Text, default="")  # "perspective first": asks the student's view
     text: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[float | None]
     revision: Mapped[int] = mapped_column(default=0)  # 0: created, nothing saved yet
@@ -80,6 +81,7 @@ class FeedbackPublish(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     revision: Mapped[int]  # the draft revision that was published
     text: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str] = mapped_column(Text, default="")  # shown to the student, never sent to the gradebook
     score: Mapped[float | None]
     score_maximum: Mapped[float | None]
     comment_sent: Mapped[bool] = mapped_column(default=False)  # the payload carried the text

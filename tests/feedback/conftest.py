@@ -11,6 +11,7 @@ import responses
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 TOOL_PLATFORM = "https://purl.imsglobal.org/spec/lti/claim/tool_platform"
+CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
 
 STUDENTS = [
     ("student-1", "Anna de Vries", "Anna", "de Vries"),
@@ -55,9 +56,11 @@ class Lms:
             claim["lineitem"] = self.lineitem_url(n)
         return claim
 
-    def score_posts(self, n: int = 1) -> list[dict]:
-        """Bodies of every score POST to line item n (whatever the LMS answered)."""
-        return [json.loads(c.request.body) for c in self.rsps.calls if c.request.method == "POST" and c.request.url == self.scores_url(n)]
+    def score_posts(self, n: int = 1, *, submissions: bool = False) -> list[dict]:
+        """Bodies of every score POST to line item n (whatever the LMS answered): the grades,
+        or (submissions=True) only the Canvas submissions Erbij records for SpeedGrader."""
+        bodies = [json.loads(c.request.body) for c in self.rsps.calls if c.request.method == "POST" and c.request.url == self.scores_url(n)]
+        return [b for b in bodies if (CANVAS_SUBMISSION in b) == submissions]
 
 
 def members_json(students=STUDENTS, teachers=(("teacher-1", "Tess Teacher", "Tess", "Teacher"),)) -> dict:

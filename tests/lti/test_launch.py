@@ -107,7 +107,7 @@ REFUSAL_CASES = {
     "iat far in the future": (lambda c: c.update(iat=int(time.time()) + 3600, exp=int(time.time()) + 7200), "token_time_invalid", 401),
     "unknown deployment": (lambda c: c.__setitem__(LTI + "deployment_id", "dep-unknown"), "unknown_deployment", 403),
     "missing message_type": (lambda c: c.pop(LTI + "message_type"), "invalid_message", 400),
-    "unsupported message_type": (lambda c: c.__setitem__(LTI + "message_type", "LtiSubmissionReviewRequest"), "unsupported_message", 400),
+    "unsupported message_type": (lambda c: c.__setitem__(LTI + "message_type", "LtiStartProctoring"), "unsupported_message", 400),
     "missing version": (lambda c: c.pop(LTI + "version"), "invalid_message", 400),
     "wrong version": (lambda c: c.__setitem__(LTI + "version", "1.1"), "invalid_message", 400),
     "missing roles": (lambda c: c.pop(LTI + "roles"), "invalid_message", 400),

@@ -172,7 +172,8 @@
   var timer = null, inflight = null, dirty = false, submitting = false;
 
   function payload() {
-    return { parts: partValues(), text: text.value, score: score ? score.value : "", revision: revision.value };
+    var question = document.getElementById("fb-question");
+    return { parts: partValues(), question: question ? question.value : "", text: text.value, score: score ? score.value : "", revision: revision.value };
   }
 
   function showStatus(message, isError) {
@@ -222,7 +223,7 @@
     timer = setTimeout(save, 1200);
   }
 
-  form.querySelectorAll("[data-part], #fb-text, #fb-score").forEach(function (field) {
+  form.querySelectorAll("[data-part], #fb-question, #fb-text, #fb-score").forEach(function (field) {
     field.addEventListener("input", schedule);
   });
 
