@@ -26,6 +26,7 @@ from . import timeutil
 from .extensions import db
 from .models import Course, HandoffToken, LaunchSession, Membership, OutboxEntry, Registration, User
 from .models.checkin import CheckinResponse, TeacherReflection
+from .models.dialogue import FeedbackReply
 from .models.feedback import CommentSnippet, Feedback, FeedbackPublish
 
 FORMAT = "erbij-person-export/1"
@@ -69,6 +70,10 @@ def export_person(registration_id: int, sub: str) -> dict | None:
     written = q(
         db.select(FeedbackPublish.course_id, FeedbackPublish.published_at).where(FeedbackPublish.published_by_id == uid).order_by(FeedbackPublish.id)
     ).all()
+    replies = q(db.select(FeedbackReply).where(FeedbackReply.student_id == uid).order_by(FeedbackReply.id)).scalars().all()
+    answered = q(
+        db.select(FeedbackReply.course_id, FeedbackReply.answered_at).where(FeedbackReply.answered_by_id == uid).order_by(FeedbackReply.id)
+    ).all()
     snippets = q(db.select(CommentSnippet).where(CommentSnippet.owner_id == uid).order_by(CommentSnippet.id)).scalars().all()
     sessions = q(db.select(LaunchSession).where(LaunchSession.user_id == uid).order_by(LaunchSession.created_at)).scalars().all()
     outbox = q(
@@ -104,6 +109,20 @@ def export_person(registration_id: int, sub: str) -> dict | None:
             for p in publishes
         ],
         "feedback_written": [{"course": _course_ref(courses.get(c)), "published_at": _iso(at)} for c, at in written],
+        "feedback_replies": [
+            {
+                "course": _course_ref(courses.get(r.course_id)),
+                "next_step": r.next_step,
+                "note": r.note,
+                "perspective": r.perspective,
+                "sent_at": _iso(r.sent_at),
+                "read_at": _iso(r.read_at),
+                "teacher_answer": r.answer,
+                "answered_at": _iso(r.answered_at),
+            }
+            for r in replies
+        ],
+        "reply_answers_written": [{"course": _course_ref(courses.get(c)), "answered_at": _iso(at)} for c, at in answered],
         "comment_bank": [{"course": _course_ref(courses.get(s.course_id)), "title": s.title, "body": s.body, "shared": s.shared} for s in snippets],
         "launches": [{"course": _course_ref(courses.get(s.course_id)), "role": s.role, "at": _iso(s.created_at)} for s in sessions],
         "gradebook_outbox": [
@@ -135,6 +154,9 @@ def delete_person(registration_id: int, sub: str) -> dict[str, int] | None:
     session_ids = db.select(LaunchSession.id).where(LaunchSession.user_id == uid).scalar_subquery()
     run(db.delete(HandoffToken).where(HandoffToken.launch_id.in_(session_ids)))
     counts["launches"] = run(db.delete(LaunchSession).where(LaunchSession.user_id == uid)).rowcount
+    counts["feedback_replies"] = run(db.delete(FeedbackReply).where(FeedbackReply.student_id == uid)).rowcount
+    run(db.update(FeedbackReply).where(FeedbackReply.read_by_id == uid).values(read_by_id=None))
+    run(db.update(FeedbackReply).where(FeedbackReply.answered_by_id == uid).values(answered_by_id=None))
     counts["feedback_published_to_them"] = run(db.delete(FeedbackPublish).where(FeedbackPublish.feedback_id.in_(feedback_ids))).rowcount
     counts["feedback_received"] = run(db.delete(Feedback).where(Feedback.student_id == uid)).rowcount
     run(db.update(Feedback).where(Feedback.updated_by_id == uid).values(updated_by_id=None))

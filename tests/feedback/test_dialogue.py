@@ -187,3 +187,21 @@ def test_new_forms_need_csrf(app, teacher, lms, composer_for, new_browser, launc
     assert c.client.post(url, data={"answer": "x"}).status_code == 400
     html = page(c.open())
     assert re.search(r'action="[^"]+/answer"[^>]*>\s*<input type="hidden" name="csrf_token"', html)
+
+
+def test_a_persons_replies_are_in_their_export_and_go_with_them(app, teacher, lms, composer_for, new_browser, launch, platform):
+    from lti_tool.people import delete_person, export_person
+
+    t = teacher(locale="en")
+    composer_for(t.lid, "student-1").publish(text=TEXT, question=QUESTION)
+    [pub] = publish_ids(app)
+    anna = open_student(launch, lms, new_browser, "student-1")
+    anna.post(pub, action="send", next_step="Ik zoek een bron.", note="Ik was ziek.", perspective="De inleiding.")
+    with app.app_context():
+        data = export_person(platform.registration_id, "student-1")
+        [reply] = data["feedback_replies"]
+        assert (reply["next_step"], reply["note"], reply["perspective"]) == ("Ik zoek een bron.", "Ik was ziek.", "De inleiding.")
+        counts = delete_person(platform.registration_id, "student-1")
+        db.session.commit()
+        assert counts["feedback_replies"] == 1
+        assert db.session.execute(db.select(FeedbackReply)).first() is None
