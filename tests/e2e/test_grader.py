@@ -49,9 +49,15 @@ ANSWER = {
 def shot(target, name: str, lang: str, frame=None, top: str | None = None) -> None:
     """A full-page screenshot; `top` (a selector in `frame`) is scrolled to the top of the iframe first."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    if frame is not None and top:
-        frame.locator(top).first.evaluate("el => el.scrollIntoView({block: 'start'})")
-    target.screenshot(path=str(SHOTS / f"grader-{name}-{lang}.png"), full_page=True)
+    path = str(SHOTS / f"grader-{name}-{lang}.png")
+    if frame is not None:
+        # The tool's own page, as the teacher sees it inside the LMS's frame (a full-page
+        # shot of the LMS paints a scrolled iframe blank).
+        if top:
+            frame.locator(top).first.evaluate("el => el.scrollIntoView({block: 'start'})")
+        frame.frame_element().screenshot(path=path)
+        return
+    target.screenshot(path=path, full_page=True)
 
 
 def review(b, lang: str):
