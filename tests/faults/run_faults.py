@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess  # noqa: S404
 import sys
 import tempfile
 import threading
@@ -142,6 +143,8 @@ class Harness:
         self.workers: list = []
         self._closed = False
         atexit.register(self.close)
+        # A SIGTERM (a CI time-out) unwinds through `finally` like Ctrl-C: the servers stop.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     def start(self) -> None:
         self.platform = FakePlatform(issuer="http://127.0.0.1:1", key_name="faults-platform")
@@ -157,8 +160,6 @@ class Harness:
         port = services.free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.env = services.erbij_env(base_url=self.base, database_url=self.pg.url, redis_url=self.redis.url, instance=self.tmp / "instance")
-        import subprocess
-
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=self.env, check=True, capture_output=True)  # noqa: S603
         p = self.platform
         register = (

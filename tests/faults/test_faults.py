@@ -28,13 +28,18 @@ def test_faults_short_run_loses_and_duplicates_nothing():
             pytest.fail(f"CI must run the fault scenarios, but this machine lacks: {', '.join(missing)}")
         pytest.skip(f"the fault scenarios need {', '.join(missing)}")
     env = {**os.environ, "FAULTS_SHORT": "1"}
-    out = subprocess.run(  # noqa: S603 - our interpreter, our script
-        [sys.executable, str(ROOT / "tests" / "faults" / "run_faults.py")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    run = subprocess.Popen(  # noqa: S603 - our interpreter, our script
+        [sys.executable, str(ROOT / "tests" / "faults" / "run_faults.py")], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    table = out.stdout[out.stdout.find("Faults —") :]
+    try:
+        stdout, stderr = run.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        run.terminate()  # SIGTERM: the script stops the servers it started before it exits
+        stdout, stderr = run.communicate(timeout=60)
+    table = stdout[stdout.find("Faults —") :]
     artifacts = ROOT / "test-artifacts" / "faults"
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "table.txt").write_text(table)
-    assert out.returncode == 0, f"{table}\n{out.stderr[-3000:]}"
+    assert run.returncode == 0, f"{table}\n{stderr[-3000:]}"
     rows = [line for line in table.splitlines() if line[:2] in {"1.", "2.", "3.", "4.", "5."}]
     assert len(rows) == 5 and all(line.rstrip().endswith("ok") for line in rows), table
