@@ -16,11 +16,13 @@ def test_publishing_while_redis_is_down_reaches_the_gradebook(app, client, teach
     sent all the same (a fresh token is asked for), never stuck in "sending"."""
     t = teacher(locale="en")
     scores = lms.rsps.post(lms.scores_url(), status=200)
+    assert client.get(f"/l/{t.lid}/feedback/grading").status_code == 200  # the roster, from the LMS
     resp = composer_for(t.lid, "student-1").publish(text=TEXT, score="8")
     assert resp.status_code in (200, 302)
     drain(app)
     [entry] = outbox_entries(app)
     assert entry.status == STATUS_SENT and scores.call_count == 1
+    assert "Published" in page(client.get(f"/l/{t.lid}/feedback/grading"))
 
 
 def test_a_failure_inside_erbij_shows_the_teacher_why_and_is_retried(app, client, teacher, lms, composer_for, monkeypatch):
