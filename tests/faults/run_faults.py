@@ -181,6 +181,14 @@ class Harness:
         with self.db.connect() as conn:
             return conn.execute(text(query), params).all()
 
+    def web_processes(self) -> tuple[int, ...]:
+        """gunicorn's master and worker PIDs: unchanged means Erbij was not restarted."""
+        try:
+            children = Path(f"/proc/{self.web.pid}/task/{self.web.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return (self.web.pid if self.web.poll() is None else -1, *sorted(int(c) for c in children))
+
     def start_worker(self):
         w = services.flask(self.env, "worker", log=self.tmp / "worker.log")
         self.workers.append(w)
@@ -349,7 +357,10 @@ def scenario_redis_restart(h: Harness) -> Row:
 
     def readyz() -> tuple[int, dict]:
         r = requests.get(h.base + "/readyz", timeout=10)
-        return r.status_code, r.json()
+        try:
+            return r.status_code, r.json()
+        except ValueError:  # not /readyz's JSON: an error page
+            return r.status_code, {}
 
     def loop(t: int) -> None:
         for i in range(max_launches // 4):
@@ -392,25 +403,32 @@ def scenario_redis_restart(h: Harness) -> Row:
     status, _body = readyz()
     if status != 200:
         row.problems.append(f"/readyz {status} before the fault")
+    processes = h.web_processes()
     threads = [threading.Thread(target=loop, args=(t,)) for t in range(4)]
     for t in threads:
         t.start()
-    time.sleep(duration / 3)
-    h.redis.stop()
-    phase["now"] = "down"
-    status, body = wait_ready(503, 5)
-    if status != 503 or body.get("checks", {}).get("cache") != "error":
-        row.problems.append(f"/readyz did not report Redis down ({status} {body.get('checks')})")
-    time.sleep(duration / 3)
-    h.redis.start()
-    phase["now"] = "after"
-    status, _body = wait_ready(200, 30)
-    if status != 200:
-        row.problems.append(f"/readyz still {status} after Redis came back (Erbij not restarted)")
-    time.sleep(duration / 3)
-    stop.set()
-    for t in threads:
-        t.join(timeout=60)
+    try:
+        time.sleep(duration / 3)
+        h.redis.stop()
+        phase["now"] = "down"
+        status, body = wait_ready(503, 5)
+        if status != 503 or body.get("checks", {}).get("cache") != "error":
+            row.problems.append(f"/readyz did not report Redis down ({status} {body.get('checks')})")
+        time.sleep(duration / 3)
+        h.redis.start()
+        phase["now"] = "after"
+        status, _body = wait_ready(200, 30)
+        if status != 200:
+            row.problems.append(f"/readyz still {status} after Redis came back (Erbij not restarted)")
+        time.sleep(duration / 3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        if h.redis.proc is None:  # the next scenarios need it
+            h.redis.start()
+    if h.web_processes() != processes:
+        row.problems.append("Erbij's processes changed: it was restarted")
     if by_phase.get("down", 0) == 0:
         row.problems.append("no launch while Redis was down")
     row.duplicated = None
@@ -499,6 +517,15 @@ def scenario_ags_down(h: Harness, teacher: tuple[Browser, str], prefix: str) -> 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not all(e.attempts >= 1 and e.status == "retry" for e in _entries(h, prefix)):
         time.sleep(0.3)
+    held = _entries(h, prefix)
+    if len(held) != row.confirmed or any(e.status == "sent" for e in held):
+        row.problems.append(f"the outbox holds {len(held)} entries for {row.confirmed} publishes")
+    import requests
+
+    ready = requests.get(h.base + "/readyz", timeout=10)
+    backlog = ready.json().get("outbox_backlog_age_seconds")
+    if ready.status_code != 200:
+        row.problems.append(f"/readyz {ready.status_code} while only the LMS was down")
     grading = browser.request("GET", f"{h.base}/l/{lid}/feedback/grading").text
     waiting = grading.count("Waiting for the LMS")
     if waiting < len(expected):
@@ -515,7 +542,10 @@ def scenario_ags_down(h: Harness, teacher: tuple[Browser, str], prefix: str) -> 
     services.stop_process(worker)
     h.workers.remove(worker)
     _count_scores(h, row, prefix, expected)
-    row.notes.append(f"outage {outage:.0f} s; drained {drained:.0f} s after the first publish")
+    row.notes.append(
+        f"outage {outage:.0f} s: the teacher saw 'Waiting for the LMS', /readyz 200 with the outbox backlog ({backlog} s);"
+        f" drained {drained:.0f} s after the first publish"
+    )
     return row
 
 
@@ -625,7 +655,8 @@ def main() -> int:
             try:
                 rows.append(run())
             except Exception as exc:
-                rows.append(Row(f"{len(rows) + 1}. (crashed)", problems=[f"{type(exc).__name__}: {exc}"[:300]]))
+                detail = re.sub(r"\s+", " ", f"{type(exc).__name__}: {exc}")[:160]
+                rows.append(Row(f"{len(rows) + 1}. (crashed)", problems=[detail]))
                 print(h.erbij_log_tail(), file=sys.stderr)
     finally:
         h.close()
