@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST  := $(PY) -m pytest -q
 
-.PHONY: install demo test test-sqlite test-postgres bench lint format translations run worker prod clean
+.PHONY: install demo test test-sqlite test-postgres bench faults lint format translations run worker prod clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,8 @@ test-sqlite: install
 	$(PYTEST) -m "not bench"
 
 test-postgres: install
-	@echo "== the suite again on PostgreSQL (browser tests ran on SQLite) =="
-	TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m "not bench and not e2e" -p no:cacheprovider
+	@echo "== the suite again on PostgreSQL (browser tests and the fault run ran in the first pass) =="
+	TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m "not bench and not e2e and not faults" -p no:cacheprovider
 
 bench: install ## performance targets, measured (SQLite, and PostgreSQL when it answers), then launches side by side with a PyLTI1p3 tool
 	$(PY) tests/perf/launch_bench.py
@@ -41,6 +41,9 @@ bench: install ## performance targets, measured (SQLite, and PostgreSQL when it 
 	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m bench tests/perf -p no:cacheprovider; \
 	fi
+
+faults: install ## faults under load, one table row each (FAULTS_SHORT=1 or CI=true: the short run, under 2 min)
+	$(PY) tests/faults/run_faults.py
 
 lint: install
 	$(VENV)/bin/ruff check lti_tool tests wsgi.py

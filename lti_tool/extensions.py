@@ -24,7 +24,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+class SafeSQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy whose end-of-request clean-up survives a database that went away.
+
+    The session is closed after the response is built; when PostgreSQL restarted during
+    the request, that close (a ROLLBACK on a dead connection) raises, and the exception
+    would replace the finished response with a bare 500 — even after the student's save
+    was committed and confirmed. The dead connection is dropped (the pool pre-pings the
+    next one) and the response stands.
+    """
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        try:
+            self.session.remove()
+        except Exception as error:  # the database is gone; nothing is left to roll back
+            logging.getLogger("lti_tool.db").warning("closing the session failed, connection dropped: %s", type(error).__name__)
+            try:
+                self.session.registry().invalidate()
+            except Exception:  # noqa: S110 - best effort: the registry is cleared below either way
+                pass
+            self.session.registry.clear()
+
+
+db = SafeSQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 babel = Babel()

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 BASE_DELAY = 10  # seconds; doubles per attempt
 MAX_DELAY = 600  # a long LMS outage is retried every ten minutes, not once an hour
+INTERNAL_ERROR_PREFIX = "Erbij could not send it:"  # last_error of a failure inside Erbij, not at the LMS
 
 
 def _lease() -> timedelta:
@@ -170,6 +171,20 @@ def process_one(owner: str | None = None) -> OutboxEntry | None:
             status=STATUS_FAILED if final else STATUS_RETRY,
             last_status=exc.status,
             last_error=reason,
+            next_attempt_at=utcnow() + _backoff(attempts),
+        )
+    except Exception as exc:  # noqa: BLE001 - Redis, the database, a bug: never leave it "sending"
+        # Not the LMS's answer: record why and try again later, so the entry neither waits
+        # out its lease in "sending" nor shows the teacher "queued" with no reason.
+        db.session.rollback()
+        final = attempts >= MAX_ATTEMPTS
+        log.exception("outbox entry %s attempt %s failed inside Erbij (final=%s)", entry_id, attempts, final)
+        _finish(
+            entry_id,
+            owner,
+            status=STATUS_FAILED if final else STATUS_RETRY,
+            last_status=None,
+            last_error=f"{INTERNAL_ERROR_PREFIX} {type(exc).__name__}"[:1000],
             next_attempt_at=utcnow() + _backoff(attempts),
         )
     else:

@@ -34,3 +34,24 @@ def test_readyz_reports_the_cache_as_down(app, client, redis_down):
     assert resp.status_code == 503
     assert resp.get_json()["checks"] == {"database": "ok", "cache": "error"}
     assert client.get("/healthz").status_code == 200  # alive all the same
+
+
+def test_cache_add_says_could_not_tell_when_redis_is_down(app, redis_down):
+    """A failed add is "could not tell" (None), never "it was there" (False): the JWKS
+    refetch limit then falls back to this process instead of refusing every refetch."""
+    from lti_tool.lti import platform_keys
+    from lti_tool.lti.launch_cache import cache_add
+
+    with app.app_context():
+        assert cache_add("some-key", 1, timeout=10) is None
+        key = "jwks-refetch:test-cache-down"
+        assert platform_keys._limited(key, 60) is False  # the first refetch is allowed
+        assert platform_keys._limited(key, 60) is True  # the second within the window is not
+
+
+def test_cache_add_when_redis_answers(app):
+    from lti_tool.lti.launch_cache import cache_add
+
+    with app.app_context():
+        assert cache_add("add-twice", 1, timeout=10) is True
+        assert cache_add("add-twice", 1, timeout=10) is False

@@ -221,3 +221,31 @@ def test_entries_failed_in_an_outage_are_sent_when_the_lms_answers_again(app, pl
     assert _entry(app, after).status == STATUS_SENT
     assert _entry(app, during).status == STATUS_SENT  # revived and sent, once
     assert _entry(app, refused).status == STATUS_FAILED
+
+
+def test_an_error_inside_erbij_is_recorded_and_retried_not_left_sending(app, platform, rsps, monkeypatch):
+    """Redis (or anything else in Erbij) failing mid-send: the entry waits to retry with the
+    reason, instead of sitting in "sending" for the whole lease with none."""
+    import redis
+
+    _token(rsps, platform)
+    post = rsps.post(SCORES, status=200)
+    cid = _course(app, platform)
+    eid = _enqueue(app, platform, cid)
+
+    def redis_gone(_entry):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(outbox, "_send", redis_gone)
+    with app.app_context():
+        assert outbox.drain() == 1
+    e = _entry(app, eid)
+    assert e.status == STATUS_RETRY and e.lease_until is None and e.last_status is None
+    assert e.last_error == "Erbij could not send it: ConnectionError"
+    assert e.next_attempt_at > utcnow()
+    monkeypatch.undo()
+    with app.app_context():
+        db.session.get(OutboxEntry, eid).next_attempt_at = utcnow()
+        db.session.commit()
+        assert outbox.drain() == 1
+    assert _entry(app, eid).status == STATUS_SENT and post.call_count == 1

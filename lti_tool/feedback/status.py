@@ -16,6 +16,7 @@ from ..models import OutboxEntry, User
 from ..models.dialogue import FeedbackReply
 from ..models.feedback import Feedback, FeedbackPublish
 from ..models.outbox import STATUS_DROPPED, STATUS_FAILED, STATUS_RETRY, STATUS_SENT
+from ..outbox import INTERNAL_ERROR_PREFIX
 from ..roster import fold, learners
 
 NONE, DRAFT, QUEUED, PUBLISHED, FAILED = "none", "draft", "queued", "published", "failed"
@@ -113,6 +114,8 @@ def failure_reason(entry: OutboxEntry | None) -> str:
     code = entry.last_status
     if entry.status == STATUS_DROPPED:
         return _("An administrator stopped sending this score. Retry to send it again.")
+    if code is None and (entry.last_error or "").startswith(INTERNAL_ERROR_PREFIX):
+        return _("Erbij itself could not send the score just now. It tries again automatically; nothing is lost.")
     if entry.status == STATUS_RETRY or code is None or code >= 500 or code == 429:
         return _("The LMS could not be reached or was busy. Erbij tries again automatically; nothing is lost.")
     if code == 422:

@@ -54,10 +54,12 @@ def cache_set(key: str, value, timeout: int) -> None:
 def cache_add(key: str, value, timeout: int) -> bool | None:
     """Set only if absent. True: we set it; False: it was there; None: the cache failed."""
     try:
-        return bool(cache.add(key, value, timeout=timeout))
+        taken = cache.add(key, value, timeout=timeout)
     except Exception as exc:
         log.warning("cache write failed: %s", type(exc).__name__)
         return None
+    # The shared cache answers None when it could not tell (SafeCache: Redis down).
+    return None if taken is None else bool(taken)
 
 
 def cache_delete(key: str) -> None:

@@ -49,7 +49,7 @@ def test_lms_500_then_200_retries_without_losing_or_duplicating(app, client, tea
     [entry] = outbox_entries(app)
     assert entry.status == STATUS_RETRY and entry.last_status == 500
     html = page(client.get(f"/l/{t.lid}/feedback/grading"))
-    assert "Waiting to retry" in html and "Erbij tries again automatically" in html
+    assert "Waiting for the LMS" in html and "Erbij tries again automatically" in html
     assert drain(app) == 0  # not due yet: back-off
     make_due(app)
     drain(app)
