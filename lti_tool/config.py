@@ -107,6 +107,9 @@ def load_config(instance_path: str) -> dict:
         # separated, are active at once; others are refused) or open (every LMS, at once).
         "ERBIJ_REGISTRATION_POLICY": os.environ.get("ERBIJ_REGISTRATION_POLICY", "approval").strip().lower(),
         "ERBIJ_REGISTRATION_ALLOWLIST": os.environ.get("ERBIJ_REGISTRATION_ALLOWLIST", ""),
+        # At most this many registrations wait for approval; more are refused (429) until the
+        # operator decides. Registration attempts are also limited per address and hour.
+        "ERBIJ_MAX_PENDING_REGISTRATIONS": int(os.environ.get("ERBIJ_MAX_PENDING_REGISTRATIONS", 50)),
     }
     return cfg
 

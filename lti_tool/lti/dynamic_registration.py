@@ -32,7 +32,7 @@ from flask import current_app
 from ..models.platform import STATUS_ACTIVE, STATUS_PENDING
 from .errors import LaunchRefused
 from .http import LOOPBACK_HOSTS, OutboundRefused, ResponseTooLarge, guarded_session, loopback_allowed, same_origin_as
-from .registrations import TokenAlreadyUsed, add_dynamic_registration, token_used
+from .registrations import TokenAlreadyUsed, add_dynamic_registration, pending_registrations, token_used
 from .tool_configuration import PLATFORM_CONFIGURATION, TOOL_CONFIGURATION, client_registration
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,34 @@ def register_with_platform(config: dict, config_url: str, token: str | None) -> 
     return answer
 
 
-def register(config_url: str | None, token: str | None) -> RegistrationOutcome:
+ATTEMPTS_PER_HOUR = 20  # per address: an LMS admin needs a few; a flood of fake LMSs needs many
+ATTEMPT_WINDOW = 3600
+
+
+def _limit_attempts(address: str | None) -> None:
+    """Registration makes Erbij call out and may add a row: bounded per address and hour.
+
+    Counted in the shared cache (Redis in production); when the cache is down the limit
+    is not applied (the cap on waiting registrations still is)."""
+    from ..extensions import cache
+
+    key = f"dynreg-attempts:{hashlib.sha256((address or '-').encode()).hexdigest()[:24]}"
+    cache.add(key, 0, timeout=ATTEMPT_WINDOW)
+    count = cache.inc(key)
+    if count is not None and count > ATTEMPTS_PER_HOUR:
+        raise LaunchRefused("registration_too_many", detail="registration attempts from one address")
+
+
+def _limit_pending(status: str) -> None:
+    """A registration that would wait for approval is refused when too many wait already."""
+    if status != STATUS_PENDING:
+        return
+    cap = int(current_app.config.get("ERBIJ_MAX_PENDING_REGISTRATIONS") or 50)
+    if len(pending_registrations()) >= cap:
+        raise LaunchRefused("registration_too_many", detail=f"{cap} registrations wait for approval")
+
+
+def register(config_url: str | None, token: str | None, address: str | None = None) -> RegistrationOutcome:
     """Run the whole registration for the LMS whose configuration is at `config_url`."""
     config_url = (config_url or "").strip()
     token = (token or "").strip() or None
@@ -201,6 +228,7 @@ def register(config_url: str | None, token: str | None) -> RegistrationOutcome:
     hashed = token_hash(token) if token else None
     if hashed and token_used(hashed):
         raise LaunchRefused("registration_replayed", detail="registration token used before")
+    _limit_attempts(address)
 
     config = fetch_platform_configuration(config_url, token)
     issuer = config["issuer"]  # exactly as the LMS writes it: launches carry it as `iss`
@@ -209,6 +237,7 @@ def register(config_url: str | None, token: str | None) -> RegistrationOutcome:
     )
     if status is None:
         raise LaunchRefused("registration_not_allowed", detail=f"issuer {issuer[:200]!r} not on the allowlist")
+    _limit_pending(status)
 
     answer = register_with_platform(config, config_url, token)
     tool_config = answer.get(TOOL_CONFIGURATION) if isinstance(answer.get(TOOL_CONFIGURATION), dict) else {}

@@ -83,6 +83,7 @@ REFUSALS.update(
         "registration_issuer_mismatch": Refusal(400, _l("The LMS's configuration does not match its address"), _l("The issuer in the LMS's configuration is not the site the configuration came from, so Erbij cannot trust it.")),
         "registration_bad_config": Refusal(502, _l("Erbij could not read your LMS's configuration"), _l("The LMS's answer is not a usable LTI configuration (it lacks an address Erbij needs, or is not JSON).")),
         "registration_not_allowed": Refusal(403, _l("This LMS may not register Erbij"), _l("Whoever runs Erbij only accepts registrations from the LMSs on their list, and this LMS is not on it.")),
+        "registration_too_many": Refusal(429, _l("Too many registrations at once"), _l("Erbij received too many registration attempts from this address, or too many registrations wait for approval. Try again in an hour, or ask whoever runs Erbij.")),
         "registration_platform_refused": Refusal(502, _l("Your LMS did not accept Erbij's registration"), _l("The LMS answered Erbij's registration with an error, so nothing was registered.")),
     }
 )

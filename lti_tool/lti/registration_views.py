@@ -38,7 +38,7 @@ def _let_the_lms_frame_us(resp):
 def register():
     config_url = request.args.get("openid_configuration", "")
     g.registration_frame_origin = _framing_origin(config_url.strip())
-    outcome = dynamic_registration.register(config_url, request.args.get("registration_token"))
+    outcome = dynamic_registration.register(config_url, request.args.get("registration_token"), request.remote_addr)
     return render_template(
         "lti/registered.html",
         outcome=outcome,

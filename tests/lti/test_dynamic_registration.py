@@ -444,3 +444,37 @@ def test_canvas_json_has_the_same_placements_and_scopes(app, client, rsps, polic
     assert sorted(body["scope"].split()) == sorted(data["scopes"])
     dl = next(m for m in body[TOOL_CONFIGURATION]["messages"] if m["type"] == "LtiDeepLinkingRequest")
     assert set(placements) <= set(dl["placements"])
+
+
+def test_registration_attempts_are_limited_per_address(app, client, rsps, policy):
+    from lti_tool.lti.dynamic_registration import ATTEMPTS_PER_HOUR
+
+    policy("approval")
+    lms = RegisteringLms(issuer_in_config="https://elsewhere.example.org")  # each attempt is refused by the issuer check
+    lms.serve(rsps)
+    flood = {"REMOTE_ADDR": "203.0.113.7"}
+    codes = [error_code(client.get(register_url(lms), environ_base=flood)) for _ in range(ATTEMPTS_PER_HOUR + 1)]
+    assert codes[:ATTEMPTS_PER_HOUR] == ["registration_issuer_mismatch"] * ATTEMPTS_PER_HOUR
+    resp = client.get(register_url(lms), environ_base=flood, headers={"Accept-Language": "en"})
+    assert resp.status_code == 429 and error_code(resp) == "registration_too_many"
+    assert "Too many registrations at once" in resp.get_data(as_text=True)
+    # Another address is not held back by it.
+    assert error_code(client.get(register_url(lms), environ_base={"REMOTE_ADDR": "198.51.100.9"})) == "registration_issuer_mismatch"
+
+
+def test_no_more_than_the_cap_wait_for_approval(app, client, rsps, policy):
+    policy("approval")
+    app.config["ERBIJ_MAX_PENDING_REGISTRATIONS"] = 2
+    for n in range(3):
+        lms = RegisteringLms(issuer=f"https://lms{n}.example.org", client_id=f"c{n}")
+        lms.serve(rsps)
+        resp = client.get(register_url(lms))
+        if n < 2:
+            assert 'data-registration-status="pending"' in resp.get_data(as_text=True)
+    assert resp.status_code == 429 and error_code(resp) == "registration_too_many"
+    assert [r.client_id for r in registrations(app)] == ["c0", "c1"]
+    # Under the open policy nothing waits, so the cap does not apply.
+    policy("open")
+    lms = RegisteringLms(issuer="https://lms9.example.org", client_id="c9")
+    lms.serve(rsps)
+    assert 'data-registration-status="active"' in client.get(register_url(lms)).get_data(as_text=True)
