@@ -64,5 +64,12 @@ class SafeCache(Cache):
     def inc(self, *args, **kwargs):
         return self._safely("inc", None, *args, **kwargs)
 
+    def clear(self):
+        # What a process keeps in memory in front of this cache goes with it.
+        from .lti.launch_cache import forget_local
+
+        forget_local()
+        return self._safely("clear", False)
+
 
 cache = SafeCache()

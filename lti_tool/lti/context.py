@@ -9,6 +9,8 @@ by anyone else — another browser, a student — finds no session and shows not
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
@@ -167,11 +169,13 @@ def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
     return row[0], row[1], row[2], (row[3] if link_id is not None else None)
 
 
-def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
+def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchContext], object] | None = None) -> LaunchContext:
     """Record course, user, membership, resource link and the launch session; commit once.
 
     A returning user whose name, role and titles did not change costs one read here and
-    one write (the launch session), besides the nonce spent by validation."""
+    one write (the launch session), besides the nonce spent by validation. `before_commit`
+    runs with the new launch inside the same transaction (what it reads costs no second
+    transaction)."""
     c = v.claims
     reg, dep = v.registration, v.deployment
     ctx = c[C.CONTEXT]
@@ -254,25 +258,36 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
     row.user, row.course, row.resource_link = user, course, link
     db.session.add(row)
     _note_last_launch(reg.id)
-    # What was just written is what we hold: keep it loaded for the landing page.
     session = db.session()
+    # The identity map holds rows weakly: keep these for the rest of the request.
+    session.info["erbij_launch_rows"] = (row, course, user, link)
+    launch = _context_from_row(row)
+    if before_commit is not None:
+        before_commit(launch)
+    # What was just written is what we hold: keep it loaded for the landing page.
     session.expire_on_commit, before = False, session.expire_on_commit
     try:
         db.session.commit()
     finally:
         session.expire_on_commit = before
-    # The identity map holds rows weakly: keep these for the rest of the request.
-    session.info["erbij_launch_rows"] = (row, course, user, link)
-    return _context_from_row(row)
+    return launch
 
 
 LAST_LAUNCH_EVERY = 600
+_last_launch_asked: dict[int, float] = {}  # per process: when the shared cache was last asked
 
 
 def _note_last_launch(registration_id: int) -> None:
-    """The admin console's "last launch": written at most every ten minutes per registration."""
+    """The admin console's "last launch": written at most every ten minutes per registration
+    (and the shared cache asked about it at most once a minute per process)."""
     from ..models import Registration
 
+    now_mono = time.monotonic()
+    if _last_launch_asked.get(registration_id, 0.0) > now_mono - 60:
+        return
+    if len(_last_launch_asked) > 10_000:
+        _last_launch_asked.clear()
+    _last_launch_asked[registration_id] = now_mono
     if cache_add(f"lti-last-launch:{registration_id}", 1, timeout=LAST_LAUNCH_EVERY):
         db.session.execute(
             db.update(Registration).where(Registration.id == registration_id).values(last_launch_at=utcnow())

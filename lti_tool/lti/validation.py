@@ -38,6 +38,7 @@ LEEWAY = 60  # seconds of clock skew we accept between the LMS and us
 # A nonce can only be replayed together with its signed state, which expires after
 # login.STATE_TTL (10 minutes): keeping used nonces a little longer is enough.
 NONCE_TTL = timedelta(minutes=15)
+_NONCE_INSERT = UsedNonce.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -183,15 +184,16 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         Flushed, not committed: the launch session is stored in the same transaction,
         so a launch costs one commit (and a failed one spends nothing).
         """
-        db.session.add(
-            UsedNonce(
-                registration_id=self._erbij_registration.id,
-                nonce=str(self._body()["nonce"])[:255],
-                expires_at=utcnow() + NONCE_TTL,
-            )
-        )
+        # A plain INSERT (no ORM object to flush): the row is never read back.
         try:
-            db.session.flush()
+            db.session.execute(
+                _NONCE_INSERT,
+                {
+                    "registration_id": self._erbij_registration.id,
+                    "nonce": str(self._body()["nonce"])[:255],
+                    "expires_at": utcnow() + NONCE_TTL,
+                },
+            )
         except IntegrityError as exc:
             db.session.rollback()
             raise LaunchRefused("replayed", detail="nonce already used") from exc

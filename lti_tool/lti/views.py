@@ -180,12 +180,17 @@ def launch():
     if not (cookie_ok or storage_ok):
         raise LaunchRefused("state_mismatch", detail="no state cookie and no platform storage secret")
 
-    ctx = create_launch_session(validate_launch(id_token, login_state))
+    landing: list[str] = []
+    # The landing page is decided inside the launch's own transaction (one commit, no
+    # second transaction just to read where to go).
+    ctx = create_launch_session(
+        validate_launch(id_token, login_state), before_commit=(lambda c: landing.append(landing_url(c))) if cookie_ok else None
+    )
     if cookie_ok:
         # The state cookie came back, so this browser keeps our cookies here: the session
         # cookie sticks too. Straight to the activity's page.
         bind_to_browser(ctx.id)
-        resp = redirect(landing_url(ctx))
+        resp = redirect(landing[0])
         _set_cookies_ok(resp)
     else:
         # Bound through Platform Storage: this browser keeps no cookie for us here. Only
