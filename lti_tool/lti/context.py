@@ -146,6 +146,7 @@ def _upsert(model, where: dict, values: dict, row=None):
 
 
 _UNREAD = object()
+_LAUNCH_INSERT = LaunchSession.__table__.insert()
 
 
 def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
@@ -242,25 +243,28 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
         "deep_link": c.get(C.DEEP_LINKING) if c.get(C.MESSAGE_TYPE) == C.DEEP_LINKING_REQUEST else None,
         "platform": (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code"),
     }
-    row = LaunchSession(
-        id=secrets.token_urlsafe(24),
-        registration_id=reg.id,
-        deployment_id=dep.id,
-        user_id=user.id,
-        course_id=course.id,
-        resource_link_id=link.id if link else None,
-        role=role,
-        locale=C.locale_of(c),
-        message_type=c[C.MESSAGE_TYPE],
-        services=services,
-        expires_at=utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
-    )
+    values = {
+        "id": secrets.token_urlsafe(24),
+        "registration_id": reg.id,
+        "deployment_id": dep.id,
+        "user_id": user.id,
+        "course_id": course.id,
+        "resource_link_id": link.id if link else None,
+        "role": role,
+        "locale": C.locale_of(c),
+        "message_type": c[C.MESSAGE_TYPE],
+        "services": services,
+        "created_at": utcnow(),
+        "expires_at": utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
+    }
+    # A plain INSERT: the row is never read back in this request (no unit of work for it).
+    db.session.execute(_LAUNCH_INSERT, values)
+    row = LaunchSession(**values)  # transient, never added: the context is made from it
     row.user, row.course, row.resource_link = user, course, link
-    db.session.add(row)
     _note_last_launch(reg.id)
     session = db.session()
     # The identity map holds rows weakly: keep these for the rest of the request.
-    session.info["erbij_launch_rows"] = (row, course, user, link)
+    session.info["erbij_launch_rows"] = (course, user, link)
     launch = _context_from_row(row)
     if before_commit is not None:
         before_commit(launch)

@@ -11,6 +11,8 @@ LaunchRefused code.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -39,6 +41,12 @@ LEEWAY = 60  # seconds of clock skew we accept between the LMS and us
 # login.STATE_TTL (10 minutes): keeping used nonces a little longer is enough.
 NONCE_TTL = timedelta(minutes=15)
 _NONCE_INSERT = UsedNonce.__table__.insert()
+
+
+@functools.lru_cache(maxsize=64)
+def _public_key(jwk_json: str):
+    """The key object of a JWK (keyed by its exact content: a rotated key is another entry)."""
+    return RSAAlgorithm.from_jwk(jwk_json)
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,7 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("unknown_key", detail="no kid in header")
         jwk = find_platform_key(self._erbij_registration, kid)
         try:
-            public_key = RSAAlgorithm.from_jwk(jwk)
+            public_key = _public_key(json.dumps(jwk, sort_keys=True))
         except Exception as exc:  # a malformed JWK from the platform
             raise LaunchRefused("unknown_key", detail=f"unusable JWK {kid!r}") from exc
         try:

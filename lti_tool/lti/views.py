@@ -92,8 +92,11 @@ def login():
         # A cookie of ours came back: the state cookie will too, Platform Storage is not needed.
         {**params, "lti_storage_target": ""} if cookies_work else params
     )
-    new_window_url = url_for("lti.login", _external=False, **{k: v for k, v in params.items() if v and k != "lti_storage_target"})
-    continue_url = url_for("lti.login_continue", d=_signer().dumps({"s": login_state.id, "a": auth_url, "w": new_window_url}))
+
+    def continue_url() -> str:
+        new_window_url = url_for("lti.login", _external=False, **{k: v for k, v in params.items() if v and k != "lti_storage_target"})
+        return url_for("lti.login_continue", d=_signer().dumps({"s": login_state.id, "a": auth_url, "w": new_window_url}))
+
     if storage_secret:
         # The launch can be bound through Platform Storage: no cookie check needed here.
         resp = make_response(
@@ -104,7 +107,7 @@ def login():
                 key=login_state.storage_key,
                 secret=storage_secret,
                 auth_url=auth_url,
-                fallback_url=continue_url,
+                fallback_url=continue_url(),
             )
         )
     elif cookies_work:
@@ -114,7 +117,7 @@ def login():
         # First launch in this browser (or no cookies at all): a round trip through our
         # own URL tells whether the state cookie stuck, before the LMS spends its login
         # (Moodle's lti_message_hint works once), so that a new window can still start over.
-        resp = redirect(continue_url)
+        resp = redirect(continue_url())
     _set_state_cookie(resp, login_state)
     purge_expired()
     return _no_store(resp)

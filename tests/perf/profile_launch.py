@@ -38,7 +38,7 @@ def main() -> int:
     from sqlalchemy import create_engine, event, text
     from sqlalchemy.engine import make_url
 
-    from tests.perf.launch_bench import _answers
+    from tests.perf.launch_bench import answers as _answers
     from tests.platform import BASE_URL, FakePlatform, JwksServer
 
     platform = FakePlatform(issuer="http://127.0.0.1:1", key_name="bench-platform")
@@ -88,9 +88,10 @@ def main() -> int:
 
         def one_launch(user: str) -> None:
             def req(name, method, url, **kw):
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 resp = client.open(url, method=method, **kw)
                 per_request.setdefault(name, []).append(time.perf_counter() - t)
+                per_request.setdefault(name + " cpu", []).append(time.process_time() - cpu)
                 return resp
 
             resp = req("login", "POST", "/lti/login", data={
@@ -142,7 +143,7 @@ def main() -> int:
             import pstats
 
             cprof.disable()
-            pstats.Stats(cprof).sort_stats("tottime").print_stats(45)
+            pstats.Stats(cprof).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", 45)))
         if profiler:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
