@@ -151,21 +151,21 @@ def _privacy_changed(launch: LaunchContext, settings: CheckinSettings | None) ->
 @learner_required
 def form():
     launch = checkin_launch()
-    course = launch.course
-    lang = page_lang()
-    week = operations.current_week(course)
-    existing, mode, settings = _own_response_and_mode(launch, week.start)
     errors: dict[str, str] = {}
     if request.method == "POST":
         clean, errors = items.validate_answers(request.form)
         if not errors:
+            # Saved without reading what the page would show: a submission is one read
+            # (the week's mode) and one write.
             saved = operations.save_checkin(operations.Respondent.from_launch(launch), clean)
             # A form opened before midnight on Sunday and sent after it counts for the new week.
             new_week = request.form.get("week", saved.week.start.isoformat()) != saved.week.start.isoformat()
             return redirect(url_for("checkin.done", saved=1, **({"new_week": 1} if new_week else {})))
-        values = _entered(request.form)
-    else:
-        values = _values_of(existing) if existing else {}
+    course = launch.course
+    lang = page_lang()
+    week = operations.current_week(course)
+    existing, mode, settings = _own_response_and_mode(launch, week.start)
+    values = _entered(request.form) if errors else (_values_of(existing) if existing else {})
     completion_reported = mode == privacy.IDENTIFIED and bool(settings and settings.completion_to_gradebook)
     error_list = _error_list(errors, lang)
     page = render_template(

@@ -8,6 +8,7 @@ by anyone else — another browser, a student — finds no session and shows not
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from functools import wraps
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -311,19 +313,26 @@ def browser_owns(launch_id: str) -> bool:
     return launch_id in session.get(SESSION_KEY, [])
 
 
-def load_launch(launch_id: str) -> LaunchContext:
-    """The launch named in the URL, if this browser owns it and it has not expired."""
-    if not launch_id or not browser_owns(launch_id):
-        raise LaunchRefused("session_expired", detail="launch not bound to this browser")
-    row = db.session.execute(
+@functools.cache
+def _launch_query():
+    """Every page's first statement, built once (its SQL is cached by SQLAlchemy anyway;
+    building the statement and its loader options is what each request saves)."""
+    return (
         db.select(LaunchSession)
         .options(
             joinedload(LaunchSession.user),
             joinedload(LaunchSession.course),
             joinedload(LaunchSession.resource_link),
         )
-        .where(LaunchSession.id == launch_id)
-    ).scalar_one_or_none()
+        .where(LaunchSession.id == bindparam("lid"))
+    )
+
+
+def load_launch(launch_id: str) -> LaunchContext:
+    """The launch named in the URL, if this browser owns it and it has not expired."""
+    if not launch_id or not browser_owns(launch_id):
+        raise LaunchRefused("session_expired", detail="launch not bound to this browser")
+    row = db.session.execute(_launch_query(), {"lid": launch_id}).scalar_one_or_none()
     if row is None or row.expires_at < utcnow():
         raise LaunchRefused("session_expired", detail="launch expired or unknown")
     # One statement per page: `launch.course`, `.user` and `.resource_link` are then read

@@ -32,6 +32,7 @@ def main() -> int:
     parser.add_argument("--launches", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--submissions", type=int, default=0, help="profile this many check-in submissions instead of launches")
     parser.add_argument("--cprofile", action="store_true", help="cProfile (standard library), top functions by own time")
     args = parser.parse_args()
 
@@ -122,6 +123,45 @@ def main() -> int:
         for s in statements:
             print("   ", s)
         per_request.clear()
+
+        if args.submissions:
+            import re
+
+            client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
+            page_holder = {}
+            orig = client.open
+
+            def keep(*a, **kw):
+                resp = orig(*a, **kw)
+                page_holder["last"] = resp
+                return resp
+
+            client.open = keep
+            one_launch("prof-submitter")
+            client.open = orig
+            html = page_holder["last"].get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+            action = re.search(r'<form method="post" action="([^"]+)" class="checkin-form"', html).group(1)
+            form = {"csrf_token": csrf, "B1": "4", "B2": "3", "S1": "5", "P1": "2", "C1": "4", "P2": "3", "A1": "4", "O1": "", "Q": "Meer oefenen."}
+
+            def submit():
+                t, cpu = time.perf_counter(), time.process_time()
+                resp = client.post(action, data=form)
+                assert resp.status_code == 302 and "/week/done" in resp.headers["Location"], resp.status_code
+                per_request.setdefault("submit", []).append(time.perf_counter() - t)
+                per_request.setdefault("submit cpu", []).append(time.process_time() - cpu)
+
+            submit()
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", count)
+            submit()
+            event.remove(engine, "before_cursor_execute", count)
+            print(f"statements for one submission: {len(statements)}")
+            for st in statements:
+                print("   ", st)
+            per_request.clear()
+            one_launch = lambda _user: submit()  # noqa: E731 - the loop below times submissions
+            args.launches = args.submissions
 
         profiler = None
         if args.profile:
