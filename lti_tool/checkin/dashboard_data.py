@@ -31,6 +31,7 @@ How the privacy rules apply here (product spec, "Privacy"):
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -77,6 +78,21 @@ def lower_is_better(key: str) -> bool:
 
 
 # ---------------------------------------------------------------- plain data
+_INDEX_VERSIONS: dict[int, tuple[Mapping, tuple[int, ...]]] = {}
+
+
+def _index_versions(item_versions: Mapping) -> tuple[int, ...]:
+    """The four index items' versions; worked out once per (shared) item_versions mapping."""
+    hit = _INDEX_VERSIONS.get(id(item_versions))
+    if hit is not None and hit[0] is item_versions:
+        return hit[1]
+    versions = tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
+    if len(_INDEX_VERSIONS) > 256:
+        _INDEX_VERSIONS.clear()
+    _INDEX_VERSIONS[id(item_versions)] = (item_versions, versions)
+    return versions
+
+
 @dataclass(frozen=True)
 class ResponseRow:
     """One stored response, as plain data (no ORM object leaves ``load_rows``)."""
@@ -94,7 +110,7 @@ class ResponseRow:
     index_value: float | None = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "index_versions", tuple(int(self.item_versions.get(i) or 0) for i in INDEX_ITEMS))
+        object.__setattr__(self, "index_versions", _index_versions(self.item_versions))
         # Stored at saving time for fast trends; recomputed for rows saved without it.
         value = self.index_score if self.index_score is not None else weekly_index(self.answers)
         object.__setattr__(self, "index_value", value)
@@ -259,12 +275,34 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
     for them would cost more than everything the page computes.
     """
     r = CheckinResponse
+    # The JSON columns as their text, decoded once per distinct text: a week's rows share
+    # one item_versions, and many answers repeat — 300 x 40 is 24,000 JSON values, but
+    # only a few thousand distinct ones. The decoded mappings are shared between rows, and
+    # read only (ResponseRow is frozen; views copy what they hand on).
     result = db.session.execute(
         db.select(
-            r.user_id, r.week_start, r.answers, r.item_versions, r.contact_opt_in, r.open_answer, r.privacy_mode, r.index_score
+            r.user_id,
+            r.week_start,
+            db.cast(r.answers, db.Text),
+            db.cast(r.item_versions, db.Text),
+            r.contact_opt_in,
+            r.open_answer,
+            r.privacy_mode,
+            r.index_score,
         ).where(r.course_id == course_id, r.week_start >= first, r.week_start <= last)
     )
-    return [ResponseRow(*row) for row in result]
+    decoded: dict[str | None, Mapping] = {None: {}}
+
+    def mapping(text: str | None) -> Mapping:
+        value = decoded.get(text)
+        if value is None:
+            value = decoded[text] = json.loads(text) if text else {}
+        return value
+
+    return [
+        ResponseRow(user_id, week_start, mapping(answers), mapping(versions), opt_in, open_answer, mode, index_score)
+        for user_id, week_start, answers, versions, opt_in, open_answer, mode, index_score in result
+    ]
 
 
 def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Person], dict[int, Person]]:
@@ -455,8 +493,8 @@ def week_view(
         (
             NamedResponse(
                 people.get(r.user_id) or Person(r.user_id, f"#{r.user_id}", False),
-                dict(r.answers),
-                dict(r.item_versions),
+                r.answers,  # read only, shared with the row (no copy per row per week)
+                r.item_versions,
                 r.index_value,
                 r.contact_opt_in,
                 r.open_answer,
