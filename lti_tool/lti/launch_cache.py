@@ -9,9 +9,10 @@ dropped after ENTRY_TTL, which bounds staleness for changes made outside SQLAlch
 with the per-process SimpleCache, for changes made in another process.
 
 Every launch reads these three or four times (login, launch, and the CSP header of each
-page), so each process also keeps what it read for LOCAL_TTL seconds without asking the
+page), so each process also keeps what it found for LOCAL_TTL seconds without asking the
 shared cache (a Redis round trip each): a change made in this process is seen at once (the
 memory is cleared with the generation), one made in another process within LOCAL_TTL.
+What does not exist is not kept in memory (it is in the shared cache).
 
 The cache never fails a request: any cache error falls back to the database.
 """
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ENTRY_TTL = 60
 LOCAL_TTL = 5.0
-LOCAL_MAX = 1024  # unknown issuers are remembered too: a bound on what they can make us keep
+LOCAL_MAX = 1024
 GENERATION_KEY = "lti-registry-gen"
 _MISSING = "-"  # a cached "no such row": unknown issuers are asked about again and again
 
@@ -121,6 +122,10 @@ def forget_local() -> None:
 
 
 def _remember(key: str, value):
+    # Only what exists: a registration made a moment ago in another process (the admin
+    # console, the CLI) is found by the next login, never hidden by a remembered "none".
+    if value is None:
+        return value
     if len(_local) >= LOCAL_MAX:
         _local.clear()
     _local[key] = (time.monotonic() + LOCAL_TTL, value)

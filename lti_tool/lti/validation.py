@@ -189,10 +189,10 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
     def _consume_nonce(self) -> None:
         """Insert the nonce; the primary key refuses a second use in any worker.
 
-        Flushed, not committed: the launch session is stored in the same transaction,
-        so a launch costs one commit (and a failed one spends nothing).
+        Inserted in the open transaction, not committed: the launch session is stored in
+        the same transaction, so a launch costs one commit (and a failed one spends
+        nothing). A plain INSERT, no ORM object to flush: the row is never read back.
         """
-        # A plain INSERT (no ORM object to flush): the row is never read back.
         try:
             db.session.execute(
                 _NONCE_INSERT,
