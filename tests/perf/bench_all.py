@@ -251,11 +251,12 @@ def print_table(rows: list[dict], header: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only-launches", action="store_true")
+    parser.add_argument("--servers-only", action="store_true", help="no in-process benchmarks (e.g. with BENCH_ERBIJ_ROOT)")
     args = parser.parse_args()
     started = time.monotonic()
     use_pg = lb.answers(5432)
     results = run_servers(use_pg, args.only_launches)
-    pyb = {} if args.only_launches else run_pytest_benchmarks(use_pg)
+    pyb = {} if args.only_launches or args.servers_only else run_pytest_benchmarks(use_pg)
     rows = build_rows(results, pyb)
     header = (
         f"make bench — one run on {platform_module.node()} ({os.cpu_count()} cores), gunicorn gthread {lb.WORKERS}×{lb.THREADS} for each "
