@@ -5,8 +5,9 @@
 Runs the app as `make bench` does (PostgreSQL and Redis when they answer on 127.0.0.1,
 else SQLite and the in-process cache), signs launches with a benchmark platform whose
 JWKS is served on 127.0.0.1, and prints the time per request and the SQL statements of one
-launch. With --profile (pyinstrument importable, e.g. from a private venv on PYTHONPATH:
-it is not a dependency of Erbij) it prints where the time goes (pyinstrument is pinned in requirements-dev.txt; --cprofile needs nothing).
+launch. With --profile it prints where the time goes (pyinstrument, pinned in
+requirements-dev.txt only); --cprofile does the same with the standard library. With
+--submissions N it times check-in submissions instead.
 """
 
 from __future__ import annotations
