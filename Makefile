@@ -35,12 +35,8 @@ test-postgres: install
 	@echo "== the suite again on PostgreSQL (browser tests and the fault run ran in the first pass) =="
 	TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m "not bench and not e2e and not faults" -p no:cacheprovider
 
-bench: install ## performance targets, measured (SQLite, and PostgreSQL when it answers), then launches side by side with a PyLTI1p3 tool
-	$(PY) tests/perf/launch_bench.py
-	$(PYTEST) -m bench tests/perf --benchmark-disable-gc -p no:randomly
-	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m bench tests/perf -p no:cacheprovider; \
-	fi
+bench: install ## every performance figure in one run, one table (test-artifacts/bench.json): hello, a PyLTI1p3 tool and Erbij side by side
+	$(PY) tests/perf/bench_all.py
 
 faults: install ## faults under load, one table row each (FAULTS_SHORT=1 or CI=true: the short run, under 2 min)
 	$(PY) tests/faults/run_faults.py

@@ -80,6 +80,10 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_PARTITIONED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # The cookie is signed again only when it changes (a launch binds a new id): a page
+        # view costs no re-signing. Its lifetime then counts from the last launch, which
+        # outlives every launch in it (ERBIJ_LAUNCH_TTL).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # The CSRF check compares Referer with our host on https; inside an LMS
         # iframe the referrer policy may strip it, the token is what protects us.

@@ -91,5 +91,12 @@ class SafeCache(Cache):
             logging.getLogger("lti_tool.cache").warning("cache inc failed, carrying on without it: %s", type(exc).__name__)
             return None
 
+    def clear(self):
+        # What a process keeps in memory in front of this cache goes with it.
+        from .lti.launch_cache import forget_local
+
+        forget_local()
+        return self._safely("clear", False)
+
 
 cache = SafeCache()

@@ -27,6 +27,8 @@ def _strip_nul(value):
 
 def _json_depth_ok(text: str, limit: int) -> bool:
     """Cheap pre-scan: bracket depth outside strings never exceeds `limit`."""
+    if text.count("[") + text.count("{") <= limit:
+        return True  # fewer brackets than the limit (every session cookie): nothing to walk
     depth = 0
     in_string = escaped = False
     for ch in text:

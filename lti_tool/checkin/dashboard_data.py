@@ -31,9 +31,10 @@ How the privacy rules apply here (product spec, "Privacy"):
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -77,6 +78,21 @@ def lower_is_better(key: str) -> bool:
 
 
 # ---------------------------------------------------------------- plain data
+_INDEX_VERSIONS: dict[int, tuple[Mapping, tuple[int, ...]]] = {}
+
+
+def _index_versions(item_versions: Mapping) -> tuple[int, ...]:
+    """The four index items' versions; worked out once per (shared) item_versions mapping."""
+    hit = _INDEX_VERSIONS.get(id(item_versions))
+    if hit is not None and hit[0] is item_versions:
+        return hit[1]
+    versions = tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
+    if len(_INDEX_VERSIONS) > 256:
+        _INDEX_VERSIONS.clear()
+    _INDEX_VERSIONS[id(item_versions)] = (item_versions, versions)
+    return versions
+
+
 @dataclass(frozen=True)
 class ResponseRow:
     """One stored response, as plain data (no ORM object leaves ``load_rows``)."""
@@ -94,7 +110,7 @@ class ResponseRow:
     index_value: float | None = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "index_versions", tuple(int(self.item_versions.get(i) or 0) for i in INDEX_ITEMS))
+        object.__setattr__(self, "index_versions", _index_versions(self.item_versions))
         # Stored at saving time for fast trends; recomputed for rows saved without it.
         value = self.index_score if self.index_score is not None else weekly_index(self.answers)
         object.__setattr__(self, "index_value", value)
@@ -139,6 +155,40 @@ class OpenAnswer:
     name: str | None  # None: shown without a name (anonymous)
 
 
+class Deferred(Sequence):
+    """A tuple worked out on first use. Every week's named answers are made for the export;
+    the page never shows them (300 students x 40 weeks: 12,000 objects and 40 sorts saved)."""
+
+    __slots__ = ("_make", "_items")
+
+    def __init__(self, make: Callable[[], Iterable]):
+        self._make = make
+        self._items: tuple | None = None
+
+    def _get(self) -> tuple:
+        if self._items is None:
+            self._items = tuple(self._make())
+            self._make = None
+        return self._items
+
+    def __getitem__(self, i):
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __eq__(self, other) -> bool:
+        return self._get() == (other._get() if isinstance(other, Deferred) else other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._get()!r})"
+
+
 @dataclass(frozen=True)
 class WeekView:
     """One week of the class, exactly as far as the teacher may see it."""
@@ -151,7 +201,7 @@ class WeekView:
     share_dont_dare: float | None  # None when group values are hidden
     share_no_start: float | None
     contacts: tuple[Person, ...]  # asked for a chat: always with the name
-    named: tuple[NamedResponse, ...]  # answers shown with the student's name
+    named: Sequence[NamedResponse]  # answers shown with the student's name (a Deferred tuple)
     open_answers: tuple[OpenAnswer, ...]
     hidden_open_answers: int  # open answers given but not shown (too few respondents)
 
@@ -259,12 +309,34 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
     for them would cost more than everything the page computes.
     """
     r = CheckinResponse
+    # The JSON columns as their text, decoded once per distinct text: a week's rows share
+    # one item_versions, and many answers repeat — 300 x 40 is 24,000 JSON values, but
+    # only a few thousand distinct ones. The decoded mappings are shared between rows, and
+    # read only (ResponseRow is frozen; views copy what they hand on).
     result = db.session.execute(
         db.select(
-            r.user_id, r.week_start, r.answers, r.item_versions, r.contact_opt_in, r.open_answer, r.privacy_mode, r.index_score
+            r.user_id,
+            r.week_start,
+            db.cast(r.answers, db.Text),
+            db.cast(r.item_versions, db.Text),
+            r.contact_opt_in,
+            r.open_answer,
+            r.privacy_mode,
+            r.index_score,
         ).where(r.course_id == course_id, r.week_start >= first, r.week_start <= last)
     )
-    return [ResponseRow(*row) for row in result]
+    decoded: dict[str | None, Mapping] = {None: {}}
+
+    def mapping(text: str | None) -> Mapping:
+        value = decoded.get(text)
+        if value is None:
+            value = decoded[text] = json.loads(text) if text else {}
+        return value
+
+    return [
+        ResponseRow(user_id, week_start, mapping(answers), mapping(versions), opt_in, open_answer, mode, index_score)
+        for user_id, week_start, answers, versions, opt_in, open_answer, mode, index_score in result
+    ]
 
 
 def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Person], dict[int, Person]]:
@@ -451,12 +523,12 @@ def week_view(
         ),
         key=lambda p: p.name.casefold(),
     )
-    named = sorted(
+    named = Deferred(lambda: sorted(
         (
             NamedResponse(
                 people.get(r.user_id) or Person(r.user_id, f"#{r.user_id}", False),
-                dict(r.answers),
-                dict(r.item_versions),
+                r.answers,  # read only, shared with the row (no copy per row per week)
+                r.item_versions,
                 r.index_value,
                 r.contact_opt_in,
                 r.open_answer,
@@ -465,7 +537,7 @@ def week_view(
             if v.names
         ),
         key=lambda n: n.person.name.casefold(),
-    )
+    ))
     open_answers, hidden = _open_answers(rows, vis, people)
     return WeekView(
         week=week,
@@ -476,7 +548,7 @@ def week_view(
         share_dont_dare=shares[0],
         share_no_start=shares[1],
         contacts=tuple(contacts),
-        named=tuple(named),
+        named=named,
         open_answers=open_answers,
         hidden_open_answers=hidden,
     )

@@ -12,7 +12,7 @@ Logs say who, where and which week, never what a student answered.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -129,14 +129,15 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
         "index_score": weekly_index(scale),
         "updated_at": stamp,
     }
-    mode = week_mode(course, week.start)
-    response_id, revision, created = _upsert_response(course.id, who.user_id, week.start, values, stamp, mode)
+    response_id, revision, created, mode = _upsert_response(
+        course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start)
+    )
     # Anonymous answers never reach the gradebook: a completion would tell who answered when.
     queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
     db.session.commit()
     log.info(
         "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
-        course.id,
+        who.course_id,  # not course.id: the committed row is expired, reading it costs a SELECT
         who.user_id,
         week.start,
         revision,
@@ -148,8 +149,8 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
     return SavedCheckin(response_id, week, created, revision, queued)
 
 
-def _update_existing(course_id: int, user_id: int, week_start: date, values: dict) -> tuple[int, int] | None:
-    """Overwrite the week's response if it exists; (id, revision) or None when there is none."""
+def _update_existing(course_id: int, user_id: int, week_start: date, values: dict) -> tuple[int, int, str] | None:
+    """Overwrite the week's response if it exists; (id, revision, privacy mode) or None when there is none."""
     row = db.session.execute(
         db.update(CheckinResponse)
         .where(
@@ -158,19 +159,20 @@ def _update_existing(course_id: int, user_id: int, week_start: date, values: dic
             CheckinResponse.week_start == week_start,
         )
         .values(**values, revision=CheckinResponse.revision + 1)
-        .returning(CheckinResponse.id, CheckinResponse.revision)
+        .returning(CheckinResponse.id, CheckinResponse.revision, CheckinResponse.privacy_mode)
         .execution_options(synchronize_session=False)
     ).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 def _upsert_response(
-    course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime, mode: str
-) -> tuple[int, int, bool]:
-    """Insert or overwrite the week's response; returns (id, revision, created).
+    course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime, week_mode_now: Callable[[], str]
+) -> tuple[int, int, bool, str]:
+    """Insert or overwrite the week's response; returns (id, revision, created, privacy mode).
 
-    ``mode`` is written on INSERT only: re-saving never moves an answer from one privacy
-    mode to the other.
+    The mode (``week_mode_now()``, asked only when there is no row yet) is written on
+    INSERT only: re-saving never moves an answer from one privacy mode to the other, so
+    an overwritten row's mode is the week's.
 
     UPDATE first: changing answers is the common case, and on SQLite the UPDATE opens the
     write transaction, so the savepoint below is nested in it rather than starting (and,
@@ -182,7 +184,8 @@ def _upsert_response(
     """
     updated = _update_existing(course_id, user_id, week_start, values)
     if updated:
-        return updated[0], updated[1], False
+        return updated[0], updated[1], False, updated[2]
+    mode = week_mode_now()
     row = CheckinResponse(
         course_id=course_id, user_id=user_id, week_start=week_start, revision=1, created_at=stamp, privacy_mode=mode, **values
     )
@@ -194,8 +197,8 @@ def _upsert_response(
         if updated is None:  # the conflict was not our week's row: a real error
             raise
         log.info("checkin concurrent save merged course=%s user=%s week=%s", course_id, user_id, week_start)
-        return updated[0], updated[1], False
-    return row.id, row.revision, True
+        return updated[0], updated[1], False, updated[2]
+    return row.id, row.revision, True, mode
 
 
 def completion_key(course_id: int, user_id: int, week_start: date) -> str:

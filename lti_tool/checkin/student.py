@@ -40,6 +40,33 @@ def _own_response(launch: LaunchContext, week_start: date) -> CheckinResponse | 
     return db.session.execute(_own_responses(launch).where(CheckinResponse.week_start == week_start)).scalar_one_or_none()
 
 
+def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[CheckinResponse | None, str, CheckinSettings | None]:
+    """This student's response of the week, the week's privacy mode and the course's
+    check-in settings, in one statement (the form page's one read besides the launch).
+
+    The mode is ``operations.week_mode``'s: the mode of the week's first answer (anyone's:
+    only its mode column is read), else the course's mode now."""
+    given_mode = (
+        db.select(CheckinResponse.privacy_mode)
+        .where(CheckinResponse.course_id == launch.course_id, CheckinResponse.week_start == week_start)
+        .limit(1)
+        .scalar_subquery()
+    )
+    own = db.select(db.literal(1).label("one")).subquery()
+    given, response, settings = db.session.execute(
+        db.select(given_mode, CheckinResponse, CheckinSettings)
+        .select_from(own)
+        .outerjoin(
+            CheckinResponse,
+            (CheckinResponse.course_id == launch.course_id)
+            & (CheckinResponse.user_id == launch.user_id)
+            & (CheckinResponse.week_start == week_start),
+        )
+        .outerjoin(CheckinSettings, CheckinSettings.course_id == launch.course_id)
+    ).one()
+    return response, given or operations.current_mode(launch.course), settings
+
+
 def _week_label(week: Week) -> Markup:
     """ "week 47 (16–22 nov)": the ISO week number students hear at school, and the dates.
 
@@ -112,9 +139,8 @@ def _error_list(errors: Mapping[str, str], lang: str) -> list[dict[str, str]]:
     ]
 
 
-def _privacy_changed(launch: LaunchContext) -> bool:
+def _privacy_changed(launch: LaunchContext, settings: CheckinSettings | None) -> bool:
     """True when the course's privacy mode changed after this student's last response."""
-    settings = db.session.get(CheckinSettings, launch.course_id)
     if settings is None or settings.privacy_changed_at is None:
         return False
     last = db.session.execute(_own_responses(launch).order_by(CheckinResponse.updated_at.desc()).limit(1)).scalar_one_or_none()
@@ -125,23 +151,21 @@ def _privacy_changed(launch: LaunchContext) -> bool:
 @learner_required
 def form():
     launch = checkin_launch()
-    course = launch.course
-    lang = page_lang()
-    week = operations.current_week(course)
-    existing = _own_response(launch, week.start)
     errors: dict[str, str] = {}
     if request.method == "POST":
         clean, errors = items.validate_answers(request.form)
         if not errors:
+            # Saved without reading what the page would show: a submission is one read
+            # (the week's mode) and one write.
             saved = operations.save_checkin(operations.Respondent.from_launch(launch), clean)
             # A form opened before midnight on Sunday and sent after it counts for the new week.
             new_week = request.form.get("week", saved.week.start.isoformat()) != saved.week.start.isoformat()
             return redirect(url_for("checkin.done", saved=1, **({"new_week": 1} if new_week else {})))
-        values = _entered(request.form)
-    else:
-        values = _values_of(existing) if existing else {}
-    mode = operations.week_mode(course, week.start)
-    settings = db.session.get(CheckinSettings, course.id)
+    course = launch.course
+    lang = page_lang()
+    week = operations.current_week(course)
+    existing, mode, settings = _own_response_and_mode(launch, week.start)
+    values = _entered(request.form) if errors else (_values_of(existing) if existing else {})
     completion_reported = mode == privacy.IDENTIFIED and bool(settings and settings.completion_to_gradebook)
     error_list = _error_list(errors, lang)
     page = render_template(
@@ -159,7 +183,7 @@ def form():
         privacy_sentence=privacy.privacy_sentence(mode, lang),
         completion_reported=completion_reported,
         min_open=privacy.MIN_OPEN_TEXT_RESPONDENTS,
-        privacy_changed=_privacy_changed(launch),
+        privacy_changed=_privacy_changed(launch, settings),
         values=values,
         error_list=error_list,
         error_messages={e["field"]: e["message"] for e in error_list},

@@ -8,13 +8,17 @@ by anyone else — another browser, a student — finds no session and shows not
 
 from __future__ import annotations
 
+import functools
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -172,6 +176,7 @@ def _upsert(model, where: dict, values: dict, row=None):
 
 
 _UNREAD = object()
+_LAUNCH_INSERT = LaunchSession.__table__.insert()
 
 
 def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
@@ -195,11 +200,13 @@ def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
     return row[0], row[1], row[2], (row[3] if link_id is not None else None)
 
 
-def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
+def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchContext], object] | None = None) -> LaunchContext:
     """Record course, user, membership, resource link and the launch session; commit once.
 
     A returning user whose name, role and titles did not change costs one read here and
-    one write (the launch session), besides the nonce spent by validation."""
+    one write (the launch session), besides the nonce spent by validation. `before_commit`
+    runs with the new launch inside the same transaction (what it reads costs no second
+    transaction)."""
     c = v.claims
     reg, dep = v.registration, v.deployment
     ctx = c[C.CONTEXT]
@@ -291,41 +298,55 @@ def create_launch_session(v: ValidatedLaunch) -> LaunchContext:
         # teacher or a student, whatever the link says).
         "admin": is_institution_admin(c.get(C.ROLES)) and C.asks_for_admin(c),
     }
-    row = LaunchSession(
-        id=secrets.token_urlsafe(24),
-        registration_id=reg.id,
-        deployment_id=dep.id,
-        user_id=user.id,
-        course_id=course.id,
-        resource_link_id=link.id if link else None,
-        role=role,
-        locale=C.locale_of(c),
-        message_type=c[C.MESSAGE_TYPE],
-        services=services,
-        expires_at=utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
-    )
+    values = {
+        "id": secrets.token_urlsafe(24),
+        "registration_id": reg.id,
+        "deployment_id": dep.id,
+        "user_id": user.id,
+        "course_id": course.id,
+        "resource_link_id": link.id if link else None,
+        "role": role,
+        "locale": C.locale_of(c),
+        "message_type": c[C.MESSAGE_TYPE],
+        "services": services,
+        "created_at": utcnow(),
+        "expires_at": utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
+    }
+    # A plain INSERT: the row is never read back in this request (no unit of work for it).
+    db.session.execute(_LAUNCH_INSERT, values)
+    row = LaunchSession(**values)  # transient, never added: the context is made from it
     row.user, row.course, row.resource_link = user, course, link
-    db.session.add(row)
     _note_last_launch(reg.id)
-    # What was just written is what we hold: keep it loaded for the landing page.
     session = db.session()
+    # The identity map holds rows weakly: keep these for the rest of the request.
+    session.info["erbij_launch_rows"] = (course, user, link)
+    launch = _context_from_row(row)
+    if before_commit is not None:
+        before_commit(launch)
+    # What was just written is what we hold: keep it loaded for the landing page.
     session.expire_on_commit, before = False, session.expire_on_commit
     try:
         db.session.commit()
     finally:
         session.expire_on_commit = before
-    # The identity map holds rows weakly: keep these for the rest of the request.
-    session.info["erbij_launch_rows"] = (row, course, user, link)
-    return _context_from_row(row)
+    return launch
 
 
 LAST_LAUNCH_EVERY = 600
+_last_launch_asked: dict[int, float] = {}  # per process: when the shared cache was last asked
 
 
 def _note_last_launch(registration_id: int) -> None:
-    """The admin console's "last launch": written at most every ten minutes per registration."""
+    """The admin console's "last launch": written at most every ten minutes per registration
+    (and the shared cache asked about it at most once a minute per process)."""
     from ..models import Registration
 
+    now_mono = time.monotonic()
+    if _last_launch_asked.get(registration_id, 0.0) > now_mono - 60:
+        return
+    if len(_last_launch_asked) > 10_000:
+        _last_launch_asked.clear()
+    _last_launch_asked[registration_id] = now_mono
     if cache_add(f"lti-last-launch:{registration_id}", 1, timeout=LAST_LAUNCH_EVERY):
         db.session.execute(
             db.update(Registration).where(Registration.id == registration_id).values(last_launch_at=utcnow())
@@ -345,19 +366,26 @@ def browser_owns(launch_id: str) -> bool:
     return launch_id in session.get(SESSION_KEY, [])
 
 
-def load_launch(launch_id: str) -> LaunchContext:
-    """The launch named in the URL, if this browser owns it and it has not expired."""
-    if not launch_id or not browser_owns(launch_id):
-        raise LaunchRefused("session_expired", detail="launch not bound to this browser")
-    row = db.session.execute(
+@functools.cache
+def _launch_query():
+    """Every page's first statement, built once (its SQL is cached by SQLAlchemy anyway;
+    building the statement and its loader options is what each request saves)."""
+    return (
         db.select(LaunchSession)
         .options(
             joinedload(LaunchSession.user),
             joinedload(LaunchSession.course),
             joinedload(LaunchSession.resource_link),
         )
-        .where(LaunchSession.id == launch_id)
-    ).scalar_one_or_none()
+        .where(LaunchSession.id == bindparam("lid"))
+    )
+
+
+def load_launch(launch_id: str) -> LaunchContext:
+    """The launch named in the URL, if this browser owns it and it has not expired."""
+    if not launch_id or not browser_owns(launch_id):
+        raise LaunchRefused("session_expired", detail="launch not bound to this browser")
+    row = db.session.execute(_launch_query(), {"lid": launch_id}).scalar_one_or_none()
     if row is None or row.expires_at < utcnow():
         raise LaunchRefused("session_expired", detail="launch expired or unknown")
     # One statement per page: `launch.course`, `.user` and `.resource_link` are then read

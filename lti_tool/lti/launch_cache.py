@@ -8,6 +8,12 @@ sets a new generation, so every older entry stops matching at once. An entry is 
 dropped after ENTRY_TTL, which bounds staleness for changes made outside SQLAlchemy and,
 with the per-process SimpleCache, for changes made in another process.
 
+Every launch reads these three or four times (login, launch, and the CSP header of each
+page), so each process also keeps what it found for LOCAL_TTL seconds without asking the
+shared cache (a Redis round trip each): a change made in this process is seen at once (the
+memory is cleared with the generation), one made in another process within LOCAL_TTL.
+What does not exist is not kept in memory (it is in the shared cache).
+
 The cache never fails a request: any cache error falls back to the database.
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import event, inspect
@@ -27,6 +34,8 @@ from ..models import Deployment, Registration
 log = logging.getLogger(__name__)
 
 ENTRY_TTL = 60
+LOCAL_TTL = 5.0
+LOCAL_MAX = 1024
 GENERATION_KEY = "lti-registry-gen"
 _MISSING = "-"  # a cached "no such row": unknown issuers are asked about again and again
 
@@ -115,18 +124,40 @@ def _digest(*parts) -> str:
     return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:32]
 
 
+_local: dict[str, tuple[float, object]] = {}
+
+
+def forget_local() -> None:
+    """Drop this process's memory of registrations and deployments."""
+    _local.clear()
+
+
+def _remember(key: str, value):
+    # Only what exists: a registration made a moment ago in another process (the admin
+    # console, the CLI) is found by the next login, never hidden by a remembered "none".
+    if value is None:
+        return value
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[key] = (time.monotonic() + LOCAL_TTL, value)
+    return value
+
+
 def _cached(key: str, load):
     """The entry under `key` if it was stored under the current generation, else load() and store it."""
+    hit = _local.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
     entry, gen = cache_get_many(key, GENERATION_KEY)
     if gen is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == gen:
-        return None if entry[1] == _MISSING else entry[1]
+        return _remember(key, None if entry[1] == _MISSING else entry[1])
     value = load()
     if gen is None:
         gen = secrets.token_hex(8)
         if cache_add(GENERATION_KEY, gen, timeout=0) is False:
             return value  # another process set it a moment ago; store next time
     cache_set(key, (gen, _MISSING if value is None else value), timeout=ENTRY_TTL)
-    return value
+    return _remember(key, value)
 
 
 def registration(issuer: str, client_id: str | None) -> RegistrationInfo | None:
@@ -193,6 +224,7 @@ def platform_origins() -> str:
 
 def invalidate() -> None:
     """Make every cached registration and deployment stale (all processes sharing the cache)."""
+    forget_local()
     cache_set(GENERATION_KEY, secrets.token_hex(8), timeout=0)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -152,11 +153,19 @@ def find_login_state(state: str | None) -> LoginState:
 
 
 PURGE_EVERY = 300
+# Each process asks the shared cache whether a purge is due at most this often: a login
+# costs no round trip to the cache for it.
+PURGE_ASK_EVERY = 30.0
+_next_purge_ask = [0.0]
 
 
 def purge_expired() -> None:
     """Spent nonces and hand-off tokens past their time are useless; clear them now and then
     (once per PURGE_EVERY seconds across all workers, not on every login)."""
+    now_mono = time.monotonic()
+    if now_mono < _next_purge_ask[0]:
+        return
+    _next_purge_ask[0] = now_mono + PURGE_ASK_EVERY
     if not cache_add("lti-purge", 1, timeout=PURGE_EVERY):
         return
     now = utcnow()

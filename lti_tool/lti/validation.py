@@ -11,6 +11,8 @@ LaunchRefused code.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -39,6 +41,13 @@ LEEWAY = 60  # seconds of clock skew we accept between the LMS and us
 # A nonce can only be replayed together with its signed state, which expires after
 # login.STATE_TTL (10 minutes): keeping used nonces a little longer is enough.
 NONCE_TTL = timedelta(minutes=15)
+_NONCE_INSERT = UsedNonce.__table__.insert()
+
+
+@functools.lru_cache(maxsize=64)
+def _public_key(jwk_json: str):
+    """The key object of a JWK (keyed by its exact content: a rotated key is another entry)."""
+    return RSAAlgorithm.from_jwk(jwk_json)
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("unknown_key", detail="no kid in header")
         jwk = find_platform_key(self._erbij_registration, kid)
         try:
-            public_key = RSAAlgorithm.from_jwk(jwk)
+            public_key = _public_key(json.dumps(jwk, sort_keys=True))
         except Exception as exc:  # a malformed JWK from the platform
             raise LaunchRefused("unknown_key", detail=f"unusable JWK {kid!r}") from exc
         try:
@@ -198,18 +207,19 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
     def _consume_nonce(self) -> None:
         """Insert the nonce; the primary key refuses a second use in any worker.
 
-        Flushed, not committed: the launch session is stored in the same transaction,
-        so a launch costs one commit (and a failed one spends nothing).
+        Inserted in the open transaction, not committed: the launch session is stored in
+        the same transaction, so a launch costs one commit (and a failed one spends
+        nothing). A plain INSERT, no ORM object to flush: the row is never read back.
         """
-        db.session.add(
-            UsedNonce(
-                registration_id=self._erbij_registration.id,
-                nonce=str(self._body()["nonce"])[:255],
-                expires_at=utcnow() + NONCE_TTL,
-            )
-        )
         try:
-            db.session.flush()
+            db.session.execute(
+                _NONCE_INSERT,
+                {
+                    "registration_id": self._erbij_registration.id,
+                    "nonce": str(self._body()["nonce"])[:255],
+                    "expires_at": utcnow() + NONCE_TTL,
+                },
+            )
         except IntegrityError as exc:
             db.session.rollback()
             raise LaunchRefused("replayed", detail="nonce already used") from exc

@@ -92,8 +92,11 @@ def login():
         # A cookie of ours came back: the state cookie will too, Platform Storage is not needed.
         {**params, "lti_storage_target": ""} if cookies_work else params
     )
-    new_window_url = url_for("lti.login", _external=False, **{k: v for k, v in params.items() if v and k != "lti_storage_target"})
-    continue_url = url_for("lti.login_continue", d=_signer().dumps({"s": login_state.id, "a": auth_url, "w": new_window_url}))
+
+    def continue_url() -> str:
+        new_window_url = url_for("lti.login", _external=False, **{k: v for k, v in params.items() if v and k != "lti_storage_target"})
+        return url_for("lti.login_continue", d=_signer().dumps({"s": login_state.id, "a": auth_url, "w": new_window_url}))
+
     if storage_secret:
         # The launch can be bound through Platform Storage: no cookie check needed here.
         resp = make_response(
@@ -104,7 +107,7 @@ def login():
                 key=login_state.storage_key,
                 secret=storage_secret,
                 auth_url=auth_url,
-                fallback_url=continue_url,
+                fallback_url=continue_url(),
             )
         )
     elif cookies_work:
@@ -114,7 +117,7 @@ def login():
         # First launch in this browser (or no cookies at all): a round trip through our
         # own URL tells whether the state cookie stuck, before the LMS spends its login
         # (Moodle's lti_message_hint works once), so that a new window can still start over.
-        resp = redirect(continue_url)
+        resp = redirect(continue_url())
     _set_state_cookie(resp, login_state)
     purge_expired()
     return _no_store(resp)
@@ -180,12 +183,17 @@ def launch():
     if not (cookie_ok or storage_ok):
         raise LaunchRefused("state_mismatch", detail="no state cookie and no platform storage secret")
 
-    ctx = create_launch_session(validate_launch(id_token, login_state))
+    landing: list[str] = []
+    # The landing page is decided inside the launch's own transaction (one commit, no
+    # second transaction just to read where to go).
+    ctx = create_launch_session(
+        validate_launch(id_token, login_state), before_commit=(lambda c: landing.append(landing_url(c))) if cookie_ok else None
+    )
     if cookie_ok:
         # The state cookie came back, so this browser keeps our cookies here: the session
         # cookie sticks too. Straight to the activity's page.
         bind_to_browser(ctx.id)
-        resp = redirect(landing_url(ctx))
+        resp = redirect(landing[0])
         _set_cookies_ok(resp)
     else:
         # Bound through Platform Storage: this browser keeps no cookie for us here. Only

@@ -634,17 +634,17 @@ def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claim
         q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
         token = platform.sign(platform.claims(nonce=q["nonce"], user=user, **claims_kw))
         resp = erbij("POST", "/lti/launch", data={"id_token": token, "state": q["state"]})
-        launch_statements = counter.statements[:]
         while resp.status_code == 302:
             resp = erbij("GET", resp.headers["Location"])
     assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
-    return requests_to_erbij, launch_statements, resp
+    return requests_to_erbij, counter.statements[:], resp
 
 
 def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     """login → LMS → launch → the activity's page: three requests to Erbij once this
-    browser has kept a cookie of ours; at most 8 SQL statements and 2 writes (nonce spent,
-    launch session stored) for a returning user whose name, role and titles are unchanged."""
+    browser has kept a cookie of ours; at most 8 SQL statements over all three, 2 of them
+    writes (nonce spent, launch session stored), for a returning user whose name, role and
+    titles are unchanged."""
     # The very first launch in a browser: one round trip checks that cookies stick,
     # before the LMS spends its login (so that a new window can still start over).
     counter = _Counter(app)
@@ -654,7 +654,7 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     first_user = statements
     # A user, course, membership and link created (each in a savepoint for the race), the
     # registration and deployment read once into the cache, expired rows purged once.
-    assert len(first_user) <= 28, first_user
+    assert len(first_user) <= 30, first_user
 
     # Another student in the same course, from a browser that kept our cookie: 3 requests.
     counter = _Counter(app)
@@ -670,7 +670,8 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert len(writes) == 2, writes
     assert writes[0].startswith("INSERT INTO used_nonces") and writes[1].startswith("INSERT INTO launch_sessions")
-    print(f"\nreturning student: {len(statements)} statements for login + launch; first launch of a user: {len(first_user)}")
+    assert not any(s.startswith("UPDATE") for s in statements), statements  # nothing changed: no upsert
+    print(f"\nreturning student: {len(statements)} statements for login + launch + page; first launch of a user: {len(first_user)}")
 
 
 def urlsplit_path(resp) -> str:
@@ -763,6 +764,9 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
         db.session.execute(db.update(UsedNonce).values(expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
         cache.delete("lti-purge")  # five minutes later
+        from lti_tool.lti import login as login_module
+
+        login_module._next_purge_ask[0] = 0.0  # ... so this process asks the shared cache again
     client.post("/lti/login", data=data)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 0

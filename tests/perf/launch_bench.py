@@ -1,16 +1,18 @@
-"""`make bench`, launches side by side: (a) bare Flask, (b) a PyLTI1p3 tool, (c) Erbij.
+"""The servers and the load generator of `make bench` (the table: bench_all.py).
 
-All three run under the same gunicorn settings (gthread, 2 workers × 4 threads) on this
-machine; a benchmark platform (an in-process JWKS server and a signing key) signs the
-launches; the load generator is a separate process (`--client`) that drives complete
-launches as a browser would — login, the platform's redirect (answered by the generator
-itself, so only the tool's time is counted), the launch POST and the page it leads to —
-and times every request to the tool. Erbij runs as in production: PostgreSQL and Redis
-when they answer on 127.0.0.1, else SQLite and its in-process cache.
+(a) bare Flask, (b) a PyLTI1p3 tool and (c) Erbij run under the same gunicorn settings
+(gthread, 2 workers × 4 threads) and the same gunicorn config file. That file wraps every
+server's WSGI app alike: each response says in `X-Bench-Server-Us` how long the server
+spent on it (from the WSGI call until its body was complete) and, where SQLAlchemy is
+used, in `X-Bench-Statements` how many SQL statements it sent. "The tool's own time per
+launch" is the sum of the first over the tool's requests for one launch — measured the
+same way for every server, without the load generator's own time.
 
-Prints one table; each figure also as a ratio to (a) and, for launches, to (b). Every loop
-is bounded in count and time; only 127.0.0.1 is contacted; every process started is
-stopped by its PID.
+The load generator is a separate process (`--client`) that drives complete launches as a
+browser would — login, the platform's redirect (answered by the generator itself: only
+the tool's time is counted), the launch POST and the page it leads to — or check-in
+submissions. A benchmark platform (a JWKS server on 127.0.0.1 and a signing key) signs the
+launches. Every loop is bounded in count and time; only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -19,35 +21,79 @@ import argparse
 import concurrent.futures
 import json
 import os
-import signal
+import random
+import re
 import socket
-import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-PG = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORKERS, THREADS = 2, 4
-LAUNCHES = int(os.environ.get("BENCH_LAUNCHES", 240))
-HELLOS = int(os.environ.get("BENCH_HELLOS", 1200))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 4))
 PHASE_SECONDS = 90
 
+# The one gunicorn config file of all three servers: the command line's settings, plus
+# the same measuring wrapper around each app.
+GUNICORN_CONFIG = '''
+import threading
+import time
 
-def _free_port() -> int:
+_local = threading.local()
+
+
+def _count_statements():
+    try:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+    except ImportError:  # a server without SQLAlchemy sends no statements
+        return
+
+    def count(*_args, **_kw):
+        _local.statements = getattr(_local, "statements", 0) + 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+
+
+def post_worker_init(worker):
+    app = worker.wsgi
+    _count_statements()
+
+    def timed(environ, start_response):
+        _local.statements = 0
+        started = time.perf_counter()
+        captured = []
+        body = app(environ, lambda status, headers, exc_info=None: captured.append((status, headers, exc_info)))
+        try:
+            chunks = [bytes(c) for c in body]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        spent = time.perf_counter() - started
+        status, headers, exc_info = captured[-1]
+        headers = list(headers) + [
+            ("X-Bench-Server-Us", str(int(spent * 1e6))),
+            ("X-Bench-Statements", str(_local.statements)),
+        ]
+        start_response(status, headers, exc_info)
+        return chunks
+
+    worker.wsgi = timed
+'''
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), 1).close()
         return True
@@ -64,13 +110,22 @@ class Browser:
 
         self.http = requests.Session()
         self.cookies: dict[str, str] = {}
-        self.tool_seconds = 0.0
+        self.reset()
+
+    def reset(self) -> None:
+        self.client_seconds = 0.0
+        self.server_seconds = 0.0
+        self.statements = 0
+        self.requests = 0
 
     def request(self, method: str, url: str, **kw):
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         start = time.perf_counter()
         resp = self.http.request(method, url, headers=headers, allow_redirects=False, timeout=30, **kw)
-        self.tool_seconds += time.perf_counter() - start
+        self.client_seconds += time.perf_counter() - start
+        self.server_seconds += int(resp.headers.get("X-Bench-Server-Us", 0)) / 1e6
+        self.statements += int(resp.headers.get("X-Bench-Statements", 0))
+        self.requests += 1
         for raw in resp.raw.headers.getlist("Set-Cookie"):
             k, v = raw.split(";", 1)[0].split("=", 1)
             self.cookies[k] = v
@@ -81,15 +136,15 @@ def _auth_params(location: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def one_launch(kind: str, base: str, platform, browser: Browser, user: str) -> float:
-    """One complete launch; returns the seconds spent in requests to the tool."""
-    browser.tool_seconds = 0.0
+def one_launch(kind: str, base: str, platform, browser: Browser, user: str):
+    """One complete launch; returns the page's response (the browser holds the times)."""
+    browser.reset()
     if kind == "peer":
         # PyLTI1p3's default storage keeps every launch in the Flask session cookie, which
         # outgrows gunicorn's header limit (431) after a few dozen launches in one browser:
         # each peer launch starts from a clean browser (it has no cookie fast path to lose).
         browser.cookies.clear()
-    login_path, launch_path = ("/lti/login", "/lti/launch") if kind == "erbij" else ("/login", "/launch")
+    login_path, launch_path = ("/lti/login", "/lti/launch") if kind != "peer" else ("/login", "/launch")
     resp = browser.request(
         "POST",
         base + login_path,
@@ -120,57 +175,173 @@ def one_launch(kind: str, base: str, platform, browser: Browser, user: str) -> f
         hops += 1
     if resp.status_code != 200:
         raise RuntimeError(f"{kind}: launch ended in {resp.status_code}: {resp.text[:200]}")
-    return browser.tool_seconds
+    return resp
+
+
+def _platform(args):
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.platform import FakePlatform
+
+    platform = FakePlatform(issuer=args.issuer, key_name="bench-platform")
+    platform.key = serialization.load_pem_private_key(Path(args.key_file).read_bytes(), password=None)
+    # Sign with the key object: parsing the PEM for every token (37 ms) would take the
+    # CPU the servers measure with.
+    platform.private_pem = lambda key=None: key or platform.key
+    return platform
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_ACTION = re.compile(r'<form method="post" action="([^"]+)" class="checkin-form"')
+SCALE_ITEMS = ("B1", "B2", "S1", "P1", "C1", "P2", "A1")
+
+
+def _checkin_students(args, platform, count: int) -> list[dict]:
+    """Launch `count` students (not timed) and keep what their browsers would post with."""
+    students = []
+    for i in range(count):
+        browser = Browser()
+        page = one_launch("erbij", args.base, platform, browser, f"bench-checkin-{i}")
+        csrf, action = _CSRF.search(page.text), _ACTION.search(page.text)
+        if not (csrf and action):
+            raise RuntimeError("the check-in form has no csrf token or action")
+        cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+        students.append({"cookie": cookie, "csrf": csrf.group(1).replace("&#34;", '"'), "action": action.group(1)})
+    return students
+
+
+def checkin_main(args, out: dict) -> None:
+    """Check-in submissions: each thread posts for its own students over one keep-alive connection."""
+    import http.client
+
+    platform = _platform(args)
+    students = _checkin_students(args, platform, args.students)
+    host, port = urlsplit(args.base).hostname, urlsplit(args.base).port
+    lock = threading.Lock()
+    rows: list[tuple[float, float, int]] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + PHASE_SECONDS / 3
+
+    def work(i: int):
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        rng = random.Random(i)
+        mine = students[i::args.concurrency]
+        for n in range(args.count // args.concurrency):
+            if time.monotonic() > deadline:
+                break
+            st = mine[n % len(mine)]
+            form = {item: str(rng.randint(1, 5)) for item in SCALE_ITEMS}
+            form.update(csrf_token=st["csrf"], O1="yes" if rng.random() < 0.2 else "", Q="Meer oefenen met bronnen." if rng.random() < 0.3 else "")
+            body = urlencode(form)
+            t = time.perf_counter()
+            conn.request("POST", st["action"], body=body, headers={"Cookie": st["cookie"], "Content-Type": "application/x-www-form-urlencoded"})
+            resp = conn.getresponse()
+            resp.read()
+            client = time.perf_counter() - t
+            ok = resp.status == 302 and "/week/done" in (resp.getheader("Location") or "")
+            with lock:
+                if ok:
+                    rows.append((client, int(resp.getheader("X-Bench-Server-Us", 0)) / 1e6, int(resp.getheader("X-Bench-Statements", 0))))
+                else:
+                    errors.append(f"{resp.status} {resp.getheader('Location')}")
+        conn.close()
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
+        list(pool.map(work, range(args.concurrency)))
+    out.update(
+        wall=time.perf_counter() - start,
+        client=[r[0] for r in rows],
+        server=[r[1] for r in rows],
+        statements=[r[2] for r in rows],
+        errors=errors[:5],
+        error_count=len(errors),
+    )
 
 
 def client_main(args) -> None:
-    """Run the load and print JSON: seconds per operation and wall time."""
-    from tests.platform import FakePlatform
-
-    times: list[float] = []
+    """Run the load and print JSON: per operation the client's and the server's seconds."""
+    out: dict = {}
+    if args.kind == "checkin":
+        checkin_main(args, out)
+        print(json.dumps(out))
+        return
+    client_t: list[float] = []
+    server_t: list[float] = []
+    statements: list[int] = []
+    requests_per_op: list[int] = []
     errors: list[str] = []
     deadline = time.monotonic() + PHASE_SECONDS
-    if args.kind == "hello":
-        import requests
+    platform = _platform(args) if args.kind != "hello" else None
 
-        def work(i: int):
-            s = requests.Session()
-            for _ in range(args.count // CONCURRENCY):
-                if time.monotonic() > deadline:
-                    return
-                t = time.perf_counter()
-                r = s.get(args.base + "/", timeout=30)
-                times.append(time.perf_counter() - t)
-                if r.status_code != 200:
-                    errors.append(str(r.status_code))
-    else:
-        from cryptography.hazmat.primitives import serialization
-
-        platform = FakePlatform(issuer=args.issuer, key_name=args.key_name)
-        platform.key = serialization.load_pem_private_key(Path(args.key_file).read_bytes(), password=None)
-        # Sign with the key object: parsing the PEM for every token (37 ms) would take the
-        # CPU the servers measure with.
-        platform.private_pem = lambda key=None: key or platform.key
-
-        def work(i: int):
-            browser = Browser()  # one returning student per thread: cookies kept across launches
-            for _ in range(args.count // CONCURRENCY):
-                if time.monotonic() > deadline:
-                    return
-                try:
-                    times.append(one_launch(args.kind, args.base, platform, browser, f"bench-student-{i}"))
-                except Exception as exc:  # counted and shown, never hidden
-                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+    def work(i: int):
+        browser = Browser()  # one returning student per thread: cookies kept across launches
+        for _ in range(args.count // args.concurrency):
+            if time.monotonic() > deadline:
+                return
+            try:
+                if args.kind == "hello":
+                    browser.reset()
+                    if browser.request("GET", args.base + "/").status_code != 200:
+                        raise RuntimeError("hello answered an error")
+                else:
+                    one_launch(args.kind, args.base, platform, browser, f"bench-student-{i}")
+            except Exception as exc:  # counted and shown, never hidden
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            client_t.append(browser.client_seconds)
+            server_t.append(browser.server_seconds)
+            statements.append(browser.statements)
+            requests_per_op.append(browser.requests)
 
     start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(work, range(CONCURRENCY)))
-    print(json.dumps({"times": times, "wall": time.perf_counter() - start, "errors": errors[:5], "error_count": len(errors)}))
+    with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
+        list(pool.map(work, range(args.concurrency)))
+    out.update(
+        wall=time.perf_counter() - start,
+        client=client_t,
+        server=server_t,
+        statements=statements,
+        requests=requests_per_op,
+        errors=errors[:5],
+        error_count=len(errors),
+    )
+    print(json.dumps(out))
+
+
+def run_client(kind: str, base: str, count: int, *, issuer: str = "", key_file: str = "", concurrency: int = CONCURRENCY, students: int = 0) -> dict:
+    out = subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
+        [
+            sys.executable,
+            __file__,
+            "--client",
+            "--kind",
+            kind,
+            "--base",
+            base,
+            "--count",
+            str(count),
+            "--issuer",
+            issuer,
+            "--key-file",
+            key_file,
+            "--concurrency",
+            str(concurrency),
+            "--students",
+            str(students),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PHASE_SECONDS + 120,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator {kind} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- the servers
 def gunicorn(app: str, port: int, env: dict, cwd: Path, config: Path) -> subprocess.Popen:
-    # The same empty config file for all three: no access log, nothing from gunicorn.conf.py.
     cmd = [
         sys.executable,
         "-m",
@@ -189,7 +360,7 @@ def gunicorn(app: str, port: int, env: dict, cwd: Path, config: Path) -> subproc
         "warning",
         app,
     ]
-    return subprocess.Popen(cmd, cwd=cwd, env=env)  # noqa: S603 - our interpreter, fixed arguments
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.DEVNULL)  # noqa: S603 - our interpreter, fixed arguments
 
 
 def wait_up(url: str) -> None:
@@ -221,152 +392,6 @@ def peak_rss_mb(master: subprocess.Popen) -> float:
     return max(peaks) if peaks else float("nan")
 
 
-def run_client(kind: str, base: str, count: int, issuer: str = "", key_file: str = "") -> dict:
-    out = subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
-        [
-            sys.executable,
-            __file__,
-            "--client",
-            "--kind",
-            kind,
-            "--base",
-            base,
-            "--count",
-            str(count),
-            "--issuer",
-            issuer,
-            "--key-file",
-            key_file,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=PHASE_SECONDS + 60,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def main() -> int:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from tests.platform import FakePlatform, JwksServer
-
-    procs: list[subprocess.Popen] = []
-    tmp = Path(tempfile.mkdtemp(prefix="erbij-bench-"))
-    platform = FakePlatform(issuer="http://127.0.0.1:1", key_name="bench-platform")
-    jwks = JwksServer(platform)
-    platform.issuer = f"http://127.0.0.1:{jwks.port}"
-    key_file = tmp / "peer-tool.pem"
-    # The platform's key, for the load generator to sign with; the peer also uses it as its
-    # own tool key (it only signs service calls, which a launch does not make).
-    key_file.write_bytes(platform.private_pem())
-    ports = {k: _free_port() for k in ("hello", "peer", "erbij")}
-    base_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL"}}
-    pg_name = None
-    use_pg = _answers(5432)
-    env = {
-        **base_env,
-        "SECRET_KEY": "bench-secret",
-        "ERBIJ_BASE_URL": f"http://127.0.0.1:{ports['erbij']}",
-        "ERBIJ_INSTANCE_PATH": str(tmp / "instance"),
-        "ERBIJ_ALLOW_LOOPBACK": "1",
-        "ERBIJ_DRAIN_OUTBOX_IN_PROCESS": "0",
-    }
-    if use_pg:
-        pg_name = f"erbij_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        env["DATABASE_URL"] = make_url(PG).set(database=pg_name).render_as_string(hide_password=False)
-    if _answers(6379):
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/6"
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-        )  # noqa: S603
-        register = (
-            "from lti_tool import create_app; from lti_tool.lti.registrations import upsert_registration;"
-            "app = create_app();\nwith app.app_context():\n"
-            f" upsert_registration(issuer={platform.issuer!r}, client_id={platform.client_id!r}, auth_login_url={platform.auth_url!r},"
-            f" auth_token_url={platform.token_url!r}, key_set_url={platform.jwks_url!r}, deployment_ids=[{platform.deployment_id!r}])"
-        )
-        subprocess.run([sys.executable, "-c", register], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-        peer_env = {
-            **base_env,
-            "PEER_ISSUER": platform.issuer,
-            "PEER_CLIENT_ID": platform.client_id,
-            "PEER_JWKS_URL": platform.jwks_url,
-            "PEER_DEPLOYMENT_ID": platform.deployment_id,
-            "PEER_KEY_FILE": str(key_file),
-        }
-        config = tmp / "gunicorn-bench.conf.py"
-        config.write_text("# the same settings for every server: the command line's\n")
-        servers = {
-            "hello": gunicorn("hello_app:app", ports["hello"], base_env, ROOT / "tests" / "perf", config),
-            "peer": gunicorn("peer_tool:app", ports["peer"], peer_env, ROOT / "tests" / "perf", config),
-            "erbij": gunicorn("wsgi:app", ports["erbij"], env, ROOT, config),
-        }
-        procs.extend(servers.values())
-        for name, port in ports.items():
-            wait_up(f"http://127.0.0.1:{port}/" + ("healthz" if name == "erbij" else ""))
-
-        results = {"hello": run_client("hello", f"http://127.0.0.1:{ports['hello']}", HELLOS)}
-        for kind in ("peer", "erbij"):
-            run_client(kind, f"http://127.0.0.1:{ports[kind]}", 4 * CONCURRENCY, platform.issuer, str(key_file))  # warm-up
-            results[kind] = run_client(kind, f"http://127.0.0.1:{ports[kind]}", LAUNCHES, platform.issuer, str(key_file))
-        rss = {k: peak_rss_mb(p) for k, p in servers.items()}
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        jwks.server.shutdown()
-        if pg_name:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
-
-    def rate(r):
-        return len(r["times"]) / r["wall"] if r["wall"] else float("nan")
-
-    h, pe, er = results["hello"], results["peer"], results["erbij"]
-    hello_ms = statistics.median(h["times"]) * 1000
-    rows = [("per second (hello: requests; tools: complete launches)", rate(h), rate(pe), rate(er), "")]
-    for p in (50, 95, 99):
-        rows.append(
-            (f"tool's own time per launch p{p} (ms)", pct(h["times"], p) * 1000, pct(pe["times"], p) * 1000, pct(er["times"], p) * 1000, "")
-        )
-    rows.append(("peak RSS per worker (MB)", rss["hello"], rss["peer"], rss["erbij"], "< 150"))
-    store = "PostgreSQL + Redis" if use_pg else "SQLite"
-    print(f"\nLaunches side by side — gunicorn gthread {WORKERS}×{THREADS} each, {CONCURRENCY} concurrent browsers, Erbij on {store}")
-    print(f"{'':58} {'(a) hello':>11} {'(b) PyLTI1p3':>13} {'(c) Erbij':>11} {'c/a':>7} {'c/b':>7}")
-    for name, a, b, c, _t in rows:
-        print(f"{name:58} {a:11.1f} {b:13.1f} {c:11.1f} {c / a if a else float('nan'):7.2f} {c / b if b else float('nan'):7.2f}")
-    print(
-        f"launches measured: PyLTI1p3 {len(pe['times'])} ({pe['error_count']} errors), Erbij {len(er['times'])} ({er['error_count']} errors); hello median {hello_ms:.2f} ms"
-    )
-    for name, r in (("PyLTI1p3", pe), ("Erbij", er)):
-        for e in r["errors"]:
-            print(f"  {name} error: {e}")
-    target = pct(er["times"], 50) <= 0.5 * pct(pe["times"], 50)
-    print(f"target Erbij p50 ≤ 0.5 × PyLTI1p3 p50: {'met' if target else 'MISSED'} ({pct(er['times'], 50) / pct(pe['times'], 50):.2f}×)")
-    print(f"target RSS < 150 MB per worker: {'met' if rss['erbij'] < 150 else 'MISSED'} ({rss['erbij']:.0f} MB)")
-    return 0 if not (pe["error_count"] or er["error_count"]) else 1
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--client", action="store_true")
@@ -374,10 +399,11 @@ if __name__ == "__main__":
     parser.add_argument("--base")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--issuer", default="")
-    parser.add_argument("--key-name", default="bench-platform")
     parser.add_argument("--key-file", default="")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument("--students", type=int, default=0)
     a = parser.parse_args()
     if a.client:
         client_main(a)
-    else:
-        sys.exit(main())
+    else:  # the launches alone are part of the whole table
+        os.execv(sys.executable, [sys.executable, str(Path(__file__).with_name("bench_all.py")), "--only-launches"])
