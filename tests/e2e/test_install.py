@@ -31,21 +31,19 @@ def bare_stack(tmp_path_factory):
 
 
 @pytest.fixture
-def browser(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def browser(tmp_path, playwright_sync):
+    # The session's Playwright (conftest): a second sync_playwright in the same thread is refused.
     profile = tmp_path / "profile"
     (profile / "Default").mkdir(parents=True)
     # Debian's default: third-party cookies blocked.
     (profile / "Default" / "Preferences").write_text(json.dumps({"profile": {"cookie_controls_mode": COOKIES_BLOCKED}}))
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, locale="en-GB",
-            viewport={"width": 1280, "height": 900},
-        )  # fmt: skip
-        context.set_default_timeout(20_000)
-        yield context.pages[0] if context.pages else context.new_page()
-        context.close()
+    context = playwright_sync.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, locale="en-GB",
+        viewport={"width": 1280, "height": 900},
+    )  # fmt: skip
+    context.set_default_timeout(20_000)
+    yield context.pages[0] if context.pages else context.new_page()
+    context.close()
 
 
 def _loaded_frame(page, selector: str, url_part: str, timeout: float = 20):
