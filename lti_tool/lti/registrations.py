@@ -224,19 +224,19 @@ def resolve_registration(client_id_or_id: str | int) -> Registration:
 
 def approve_registration(client_id_or_id: str | int, *, actor: str = audit.CLI) -> Registration:
     """Accept launches from this registration (also one rejected before)."""
-    reg = resolve_registration(client_id_or_id)
-    reg.status = STATUS_ACTIVE
-    reg.enabled = True
-    db.session.commit()
-    _audit("registration.approve", reg, actor=actor)
-    return reg
+    return _decide(client_id_or_id, STATUS_ACTIVE, "registration.approve", actor)
 
 
 def reject_registration(client_id_or_id: str | int, *, actor: str = audit.CLI) -> Registration:
     """Refuse this registration: it is switched off and its launches are refused."""
+    return _decide(client_id_or_id, STATUS_REJECTED, "registration.reject", actor)
+
+
+def _decide(client_id_or_id: str | int, status: str, action: str, actor: str) -> Registration:
+    """The operator's decision: the status, and switched on exactly when it is active."""
     reg = resolve_registration(client_id_or_id)
-    reg.status = STATUS_REJECTED
-    reg.enabled = False
+    reg.status = status
+    reg.enabled = status == STATUS_ACTIVE
     db.session.commit()
-    _audit("registration.reject", reg, actor=actor)
+    _audit(action, reg, actor=actor)
     return reg
