@@ -32,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .i18n import select_locale
 
     db.init_app(app)
+    from . import db_liveness
+
+    db_liveness.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

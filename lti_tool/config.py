@@ -123,4 +123,5 @@ def _engine_options(db_url: str) -> dict:
         # Several threads (and gunicorn workers) share one file: wait for locks
         # instead of failing at once.
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    # Idle connections are tested before use (db_liveness.py), not every checkout.
+    return {"pool_size": 5, "max_overflow": 5}

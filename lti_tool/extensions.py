@@ -30,8 +30,8 @@ class SafeSQLAlchemy(SQLAlchemy):
     The session is closed after the response is built; when PostgreSQL restarted during
     the request, that close (a ROLLBACK on a dead connection) raises, and the exception
     would replace the finished response with a bare 500 — even after the student's save
-    was committed and confirmed. The dead connection is dropped (the pool pre-pings the
-    next one) and the response stands.
+    was committed and confirmed. The dead connection is dropped (SQLAlchemy recycles the
+    pool's older connections after a disconnect, db_liveness.py) and the response stands.
     """
 
     def _teardown_session(self, exc: BaseException | None) -> None:

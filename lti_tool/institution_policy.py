@@ -51,7 +51,12 @@ def _from_row(row: InstitutionPolicy) -> Policy:
 
 def policy_for(registration_id: int) -> Policy:
     """The policy that applies to the courses of this registration."""
-    row = db.session.get(InstitutionPolicy, registration_id)
+    return policy_of(db.session.get(InstitutionPolicy, registration_id))
+
+
+def policy_of(row: InstitutionPolicy | None) -> Policy:
+    """The policy a stored row says (None: nothing stored, the defaults), for a caller that
+    read the row along with something else."""
     return default_policy() if row is None else _from_row(row)
 
 

@@ -208,3 +208,13 @@ class JwksServer:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def landed_at(resp) -> str | None:
+    """Where a launch landed: the address of the page it answered with (Content-Location)
+    or redirected to; None when it did neither (a refusal)."""
+    if resp.status_code == 200 and (resp.headers.get("Content-Location") or "").startswith("/l/"):
+        return resp.headers["Content-Location"]
+    if resp.status_code in (302, 303) and "/l/" in (resp.headers.get("Location") or ""):
+        return resp.headers["Location"]
+    return None

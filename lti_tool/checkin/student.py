@@ -11,13 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..extensions import db
+from ..institution_policy import policy_of
 from ..lti import LaunchContext, learner_required
+from ..models.admin import InstitutionPolicy
 from ..models.checkin import CheckinResponse, CheckinSettings
 from . import charts, items, operations, privacy
 from .blueprint import bp, checkin_launch
@@ -36,16 +38,18 @@ def _own_responses(launch: LaunchContext):
     return db.select(CheckinResponse).where(CheckinResponse.course_id == launch.course_id, CheckinResponse.user_id == launch.user_id)
 
 
-def _own_response(launch: LaunchContext, week_start: date) -> CheckinResponse | None:
-    return db.session.execute(_own_responses(launch).where(CheckinResponse.week_start == week_start)).scalar_one_or_none()
-
-
 def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[CheckinResponse | None, str, CheckinSettings | None]:
     """This student's response of the week, the week's privacy mode and the course's
     check-in settings, in one statement (the form page's one read besides the launch).
 
     The mode is ``operations.week_mode``'s: the mode of the week's first answer (anyone's:
-    only its mode column is read), else the course's mode now."""
+    only its mode column is read), else the course's mode now (bounded by the institution's
+    policy, read in the same statement). What `landing` read is handed to the page it
+    redirects to when both run in one request (a launch renders its page itself: landing.py):
+    a launch that lands on the form reads once."""
+    known = g.pop("checkin_own_week", None)
+    if known is not None and known[0] == (launch.id, week_start):
+        return known[1]
     given_mode = (
         db.select(CheckinResponse.privacy_mode)
         .where(CheckinResponse.course_id == launch.course_id, CheckinResponse.week_start == week_start)
@@ -53,8 +57,8 @@ def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[Che
         .scalar_subquery()
     )
     own = db.select(db.literal(1).label("one")).subquery()
-    given, response, settings = db.session.execute(
-        db.select(given_mode, CheckinResponse, CheckinSettings)
+    given, response, settings, policy = db.session.execute(
+        db.select(given_mode, CheckinResponse, CheckinSettings, InstitutionPolicy)
         .select_from(own)
         .outerjoin(
             CheckinResponse,
@@ -63,8 +67,10 @@ def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[Che
             & (CheckinResponse.week_start == week_start),
         )
         .outerjoin(CheckinSettings, CheckinSettings.course_id == launch.course_id)
+        .outerjoin(InstitutionPolicy, InstitutionPolicy.registration_id == launch.registration_id)
     ).one()
-    return response, given or operations.current_mode(launch.course), settings
+    mode = given or privacy.effective_mode(launch.course.privacy_mode, policy_of(policy).allow_identified)
+    return response, mode, settings
 
 
 def _week_label(week: Week) -> Markup:
@@ -86,7 +92,9 @@ def landing():
     """Where a learner's launch goes: their answers this week if they gave them, else the form."""
     launch = checkin_launch()
     week = operations.current_week(launch.course)
-    return redirect(url_for("checkin.done" if _own_response(launch, week.start) else "checkin.form"))
+    read = _own_response_and_mode(launch, week.start)
+    g.checkin_own_week = ((launch.id, week.start), read)  # for the form, when rendered in this request
+    return redirect(url_for("checkin.done" if read[0] else "checkin.form"))
 
 
 # ---------------------------------------------------------------- the form
@@ -199,7 +207,7 @@ def done():
     launch = checkin_launch()
     lang = page_lang()
     week = operations.current_week(launch.course)
-    response = _own_response(launch, week.start)
+    response = _own_response_and_mode(launch, week.start)[0]
     if response is None:  # a new week began: nothing answered yet
         return redirect(url_for("checkin.form"))
     labels = items.scale_labels(lang)

@@ -1,8 +1,8 @@
 """LTI endpoints: OIDC login, launch, JWKS, the new-window hand-off, and the launch entry.
 
-A launch whose cookies work costs three requests to Erbij: the login (302 to the LMS),
-the launch (302 to the activity's page) and that page. The cookie checks sit where the
-answer is known: a login without any cookie of ours takes one round trip through
+A launch whose cookies work costs two requests to Erbij: the login (302 to the LMS) and
+the launch, whose response is the activity's page (landing.py). The cookie checks sit
+where the answer is known: a login without any cookie of ours takes one round trip through
 /lti/login/continue (first launch in a browser, or none kept); the launch knows whether
 its state cookie came back, and a hand-off token exists only when it did not.
 """
@@ -26,8 +26,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from ..extensions import csrf, db
 from ..models import ResourceLink
@@ -46,6 +44,7 @@ from .context import (
 )
 from .deep_linking import activity_item, response_jwt
 from .errors import LaunchRefused
+from .landing import landing_url, render_landing
 from .login import (
     COOKIES_OK_COOKIE,
     LOGIN_PARAMS,
@@ -183,17 +182,22 @@ def launch():
     if not (cookie_ok or storage_ok):
         raise LaunchRefused("state_mismatch", detail="no state cookie and no platform storage secret")
 
-    landing: list[str] = []
-    # The landing page is decided inside the launch's own transaction (one commit, no
-    # second transaction just to read where to go).
+    rendered: list = []
+    # The landing page is rendered inside the launch's own transaction (one commit, no
+    # second transaction just to read what the page shows), and sent as this response.
     ctx = create_launch_session(
-        validate_launch(id_token, login_state), before_commit=(lambda c: landing.append(landing_url(c))) if cookie_ok else None
+        validate_launch(id_token, login_state),
+        before_commit=(lambda c: rendered.append(_open_landing(c))) if cookie_ok else None,
     )
     if cookie_ok:
         # The state cookie came back, so this browser keeps our cookies here: the session
-        # cookie sticks too. Straight to the activity's page.
-        bind_to_browser(ctx.id)
-        resp = redirect(landing[0])
+        # cookie sticks too. The activity's page is this response (or, when it must be
+        # reached by the browser itself, a redirect to it).
+        resp, url = rendered[0]
+        if resp is None:
+            resp = redirect(url)
+        else:
+            resp.headers["Content-Location"] = url
         _set_cookies_ok(resp)
     else:
         # Bound through Platform Storage: this browser keeps no cookie for us here. Only
@@ -208,38 +212,9 @@ def launch():
     return _no_store(resp)
 
 
-def landing_url(ctx) -> str:
-    """The page a launch opens on, resolved here so that the browser needs no extra hops.
-
-    The activity's `entry` view decides (e.g. the check-in form or "done"); when it
-    redirects inside the launch we send the browser straight to where it points."""
-    g.launch = ctx
-    entry_url = url_for("lti.entry")
-    if ctx.is_admin and "admin.index" in current_app.view_functions:
-        return url_for("admin.index")
-    if ctx.message_type == C.DEEP_LINKING_REQUEST:
-        return _deep_link_url(ctx)
-    link = ctx.resource_link
-    if link is None or link.activity not in ACTIVITIES:
-        return entry_url
-    endpoint = f"{link.activity}.entry"
-    if endpoint not in current_app.view_functions:
-        return entry_url
-    url = url_for(endpoint)
-    with current_app.test_request_context(url, method="GET", base_url=current_app.config["ERBIJ_BASE_URL"]):
-        try:
-            resp = current_app.view_functions[endpoint]()
-        except (LaunchRefused, HTTPException):
-            return url  # the page itself will say so
-    location = resp.headers.get("Location", "") if isinstance(resp, Response) and resp.status_code in (302, 303) else ""
-    return location if location.startswith(f"/l/{ctx.id}/") else url
-
-
-def _deep_link_url(ctx) -> str:
-    accept = (ctx.deep_link or {}).get("accept_types") or []
-    if "ltiResourceLink" not in accept and "feedback.deep_link_html" in current_app.view_functions:
-        return url_for("feedback.deep_link_html")
-    return url_for("lti.deep_link")
+def _open_landing(ctx):
+    bind_to_browser(ctx.id)
+    return render_landing(ctx)
 
 
 @bp.route("/lti/ready/<lid_>")

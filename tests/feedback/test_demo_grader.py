@@ -94,10 +94,15 @@ class Demo:
         assert answer.status_code == 200, answer.text[:1000]
         form = parse_page(answer.text).forms[0]["fields"]
         launched = erbij.post("/lti/launch", data={"id_token": form["id_token"], "state": form["state"]})
-        assert launched.status_code in (302, 400, 403), page(launched)[:1000]
+        assert launched.status_code in (200, 302, 400, 403), page(launched)[:1000]
         if launched.status_code != 302:
-            return launched
+            return launched  # the page itself (or a refusal)
         return erbij.get(launched.headers["Location"], follow_redirects=True)
+
+
+def address(resp) -> str:
+    """The page's own address (a launch answers with the page and names it)."""
+    return resp.headers.get("Content-Location") or resp.request.path
 
 
 def heading(resp) -> str:
@@ -118,7 +123,7 @@ def test_submission_review_from_the_demo_gradebook(app, demo, client, new_browse
     # Review as the teacher: lands in Lisa Jansen's composer, with a next student.
     resp = demo.launch(client, f"/courses/{COURSE}/grader?item={item.id}&student=lisa.jansen&open=review", TEACHER)
     assert resp.status_code == 200 and heading(resp) in ("Feedback voor Lisa Jansen", "Feedback for Lisa Jansen")
-    assert 'rel="next"' in page(resp) and "/feedback/students/" in resp.request.path
+    assert 'rel="next"' in page(resp) and "/feedback/students/" in address(resp)
 
     # Review as the student: their own feedback page.
     student_browser = new_browser()
@@ -153,9 +158,8 @@ def test_submission_review_from_the_demo_gradebook(app, demo, client, new_browse
     auth = urlsplit(location)
     answer = demo.client.get(auth.path, query_string={k: v[0] for k, v in parse_qs(auth.query).items()})
     form = parse_page(answer.text).forms[0]["fields"]
-    launched = student_browser.post("/lti/launch", data=form)
-    own = student_browser.get(launched.headers["Location"], follow_redirects=True)
-    assert own.status_code == 200 and own.request.path.endswith("/feedback/mine")
+    own = student_browser.post("/lti/launch", data=form)  # answered with the page itself
+    assert own.status_code == 200 and address(own).endswith("/feedback/mine")
 
 
 def test_canvas_speedgrader_flow_with_the_demo(app, demo, client):

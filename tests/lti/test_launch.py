@@ -13,7 +13,7 @@ from lti_tool import create_app
 from lti_tool.extensions import db
 from lti_tool.models import Course, LaunchSession, Membership, User
 
-from ..platform import BASE_URL, LTI, ROLE_INST_ADMIN, ROLE_LEARNER, FakePlatform, start_login
+from ..platform import BASE_URL, LTI, ROLE_INST_ADMIN, ROLE_LEARNER, FakePlatform, landed_at, start_login
 
 
 def error_code(resp) -> str | None:
@@ -90,7 +90,7 @@ def test_names_missing_like_moodle_privacy_settings(app, launch):
 )
 def test_roles_come_from_context_roles_first(app, client, platform, roles, expected):
     resp, _, _ = post_launch(client, platform, mutate=lambda c: c.__setitem__(LTI + "roles", roles))
-    assert resp.status_code == 302
+    assert landed_at(resp)
     with app.app_context():
         assert db.session.execute(db.select(LaunchSession)).scalar_one().role == expected
 
@@ -195,7 +195,7 @@ def test_malformed_token_is_a_400_not_a_500(client, platform):
 
 def test_replayed_id_token_is_refused(client, platform):
     resp, token, step = post_launch(client, platform)
-    assert resp.status_code == 302
+    assert landed_at(resp)
     # Without the state cookie (deleted after the launch) the replay fails at the state…
     again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "state_mismatch"
@@ -209,7 +209,7 @@ def test_replayed_id_token_is_refused(client, platform):
 def test_replay_is_refused_by_another_worker(app, client, platform):
     """A second app instance (another gunicorn worker) on the same database refuses the replay."""
     resp, token, step = post_launch(client, platform)
-    assert resp.status_code == 302
+    assert landed_at(resp)
     other_worker = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "ERBIJ_BASE_URL", "SQLALCHEMY_ENGINE_OPTIONS")}, "TESTING": True, "CACHE_TYPE": "SimpleCache"})
     other = other_worker.test_client()
     other.environ_base["wsgi.url_scheme"] = "https"
@@ -222,7 +222,7 @@ def test_replay_is_refused_by_another_worker(app, client, platform):
 
 
 def test_unknown_kid_refetches_once_then_refuses(client, platform, rsps):
-    assert post_launch(client, platform)[0].status_code == 302  # the key set is now cached
+    assert landed_at(post_launch(client, platform)[0])  # the key set is now cached
     resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "never-published"})
     assert resp.status_code == 401 and error_code(resp) == "unknown_key"
     assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2  # cached set + one refetch
@@ -231,11 +231,11 @@ def test_unknown_kid_refetches_once_then_refuses(client, platform, rsps):
 def test_rotated_platform_key_is_found_by_refetch(client, platform, rsps):
     from ..platform import _rsa_key
 
-    assert post_launch(client, platform)[0].status_code == 302  # caches the key set (max-age=300)
+    assert landed_at(post_launch(client, platform)[0])  # caches the key set (max-age=300)
     new_key = _rsa_key("platform-a-rotated")
     rsps.replace("GET", platform.jwks_url, json=platform.jwks(kid="rotated", key=new_key), headers={"Cache-Control": "max-age=300"})
     resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "rotated", "key": new_key})
-    assert resp.status_code == 302
+    assert landed_at(resp)
 
 
 def test_jwks_no_cache_is_kept_only_a_minute(client, app, platform, rsps):
@@ -245,19 +245,19 @@ def test_jwks_no_cache_is_kept_only_a_minute(client, app, platform, rsps):
 
     rsps.replace("GET", platform.jwks_url, json=platform.jwks(), headers={"Cache-Control": "no-cache"})
     for _ in range(2):
-        assert post_launch(client, platform)[0].status_code == 302
+        assert landed_at(post_launch(client, platform)[0])
     assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 1
     assert MIN_TTL == 60
     with app.app_context():  # a minute later
         cache.delete(f"platform-jwks:{platform.jwks_url}")
     _local.clear()
-    assert post_launch(client, platform)[0].status_code == 302
+    assert landed_at(post_launch(client, platform)[0])
     assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 2
 
 
 def test_jwks_cache_is_used_with_max_age(client, platform, rsps):
     for _ in range(3):
-        assert post_launch(client, platform)[0].status_code == 302
+        assert landed_at(post_launch(client, platform)[0])
     assert sum(1 for c in rsps.calls if c.request.url == platform.jwks_url) == 1
 
 
@@ -413,7 +413,7 @@ def test_handoff_token_is_short_lived(app, client, new_browser, platform, monkey
 def test_no_handoff_token_when_cookies_work(client, platform, rsps):
     """A launch whose cookies work carries no hand-off token anywhere and makes none."""
     resp, _, _ = post_launch(client, platform)
-    assert resp.status_code == 302 and "?" not in resp.headers["Location"] and "h=" not in resp.headers["Location"]
+    assert landed_at(resp) and "?" not in landed_at(resp) and "/lti/handoff" not in resp.get_data(as_text=True)
     from lti_tool.models import HandoffToken
 
     with client.application.app_context():
@@ -551,11 +551,11 @@ def test_concurrent_first_launches_of_a_course(app, platform, new_browser):
         step = start_login(b, platform, login_hint=f"student-{i}")
         token = platform.sign(platform.claims(nonce=step.nonce, role="learner", user=f"student-{i}", course="new-course", link="new-link"))
         barrier.wait()
-        return b.post("/lti/launch", data={"id_token": token, "state": step.state}).status_code
+        return bool(landed_at(b.post("/lti/launch", data={"id_token": token, "state": step.state})))
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(one, range(6)))
-    assert statuses == [302] * 6
+    assert statuses == [True] * 6
     from lti_tool.models import ResourceLink
 
     with app.app_context():
@@ -641,41 +641,49 @@ def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claim
 
 
 def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
-    """login → LMS → launch → the activity's page: three requests to Erbij once this
-    browser has kept a cookie of ours; at most 8 SQL statements over all three, 2 of them
-    writes (nonce spent, launch session stored), for a returning user whose name, role and
-    titles are unchanged."""
+    """login → LMS → launch, whose response is the activity's page: two requests to Erbij
+    once this browser has kept a cookie of ours; at most 8 SQL statements over both, 2 of
+    them writes (nonce spent, launch session stored), for a returning user whose name, role
+    and titles are unchanged."""
     # The very first launch in a browser: one round trip checks that cookies stick,
     # before the LMS spends its login (so that a new window can still start over).
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
-    assert hops == ["POST /lti/login", "GET /lti/login/continue", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
-    assert "/checkin/week" in hops[-1]
+    assert hops == ["POST /lti/login", "GET /lti/login/continue", "POST /lti/launch"], hops
+    assert page_address(page).endswith("/checkin/week") and 'class="checkin-form"' in page.get_data(as_text=True)
     first_user = statements
     # A user, course, membership and link created (each in a savepoint for the race), the
     # registration and deployment read once into the cache, expired rows purged once.
     assert len(first_user) <= 30, first_user
 
-    # Another student in the same course, from a browser that kept our cookie: 3 requests.
+    # Another student in the same course, from a browser that kept our cookie: 2 requests.
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-2", counter, role="learner")
-    assert hops == ["POST /lti/login", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
+    assert hops == ["POST /lti/login", "POST /lti/launch"], hops
 
-    # A returning student: 3 requests, at most 8 statements, 2 writes.
+    # A returning student: 2 requests, at most 8 statements, 2 writes.
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
-    assert hops == ["POST /lti/login", "POST /lti/launch", f"GET {urlsplit_path(page)}"], hops
-    assert "/checkin/week" in hops[-1] and "?" not in hops[-1]
+    assert hops == ["POST /lti/login", "POST /lti/launch"], hops
+    address = page_address(page)
+    assert address.endswith("/checkin/week") and "?" not in address
     assert len(statements) <= 8, statements
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert len(writes) == 2, writes
     assert writes[0].startswith("INSERT INTO used_nonces") and writes[1].startswith("INSERT INTO launch_sessions")
     assert not any(s.startswith("UPDATE") for s in statements), statements  # nothing changed: no upsert
-    print(f"\nreturning student: {len(statements)} statements for login + launch + page; first launch of a user: {len(first_user)}")
+    # The page names its own address for the address bar; a reload there shows it again.
+    html = page.get_data(as_text=True)
+    assert f'<meta name="erbij-page-url" content="{address}">' in html and "/static/js/page-url.js" in html
+    again = client.get(address)
+    assert again.status_code == 200 and 'class="checkin-form"' in again.get_data(as_text=True)
+    assert "erbij-page-url" not in again.get_data(as_text=True)  # a page at its own address needs no script
+    print(f"\nreturning student: {len(statements)} statements for login + launch (with its page); first launch of a user: {len(first_user)}")
 
 
-def urlsplit_path(resp) -> str:
-    return resp.request.path
+def page_address(resp) -> str:
+    """The address of the page a launch answered with."""
+    return resp.headers.get("Content-Location") or resp.request.path
 
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
@@ -724,12 +732,12 @@ def test_roles_are_parsed_exactly(roles, expected):
 
 def test_changed_name_is_written_unchanged_is_not(app, client, platform):
     """Upserts only when a name, role or title changed."""
-    assert post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0].status_code == 302
+    assert landed_at(post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0])
     with _Counter(app) as counter:
-        assert post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0].status_code == 302
+        assert landed_at(post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0])
     assert not any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
     with _Counter(app) as counter:
-        assert post_launch(client, platform, user="s9", role="learner", name="Sam de Jong")[0].status_code == 302
+        assert landed_at(post_launch(client, platform, user="s9", role="learner", name="Sam de Jong")[0])
     assert any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
     with app.app_context():
         assert db.session.execute(db.select(User).filter_by(sub="s9")).scalar_one().name == "Sam de Jong"
@@ -759,7 +767,7 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
     from lti_tool.extensions import cache
     from lti_tool.timeutil import utcnow
 
-    assert post_launch(client, platform)[0].status_code == 302
+    assert landed_at(post_launch(client, platform)[0])
     with app.app_context():
         db.session.execute(db.update(UsedNonce).values(expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
@@ -777,7 +785,7 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
 def test_forged_kids_do_not_make_us_fetch_on_every_request(client, platform, rsps):
     """Tokens with made-up kids: one refetch per registration per minute, and a kid found
     unknown is refused from memory; no nonce is spent on an unverified token."""
-    assert post_launch(client, platform)[0].status_code == 302  # the key set is cached
+    assert landed_at(post_launch(client, platform)[0])  # the key set is cached
     fetches = lambda: sum(1 for c in rsps.calls if c.request.url == platform.jwks_url)  # noqa: E731
     assert fetches() == 1
     for i in range(20):
@@ -800,13 +808,13 @@ def test_bad_signature_spends_no_nonce(client, platform):
     resp = client.post("/lti/launch", data={"id_token": forged, "state": step.state})
     assert resp.status_code == 401 and error_code(resp) == "bad_signature"
     good = platform.sign(platform.claims(nonce=step.nonce))
-    assert client.post("/lti/launch", data={"id_token": good, "state": step.state}).status_code == 302
+    assert landed_at(client.post("/lti/launch", data={"id_token": good, "state": step.state}))
 
 
 def test_a_refetch_per_minute_is_allowed_again(app, client, platform, rsps):
     from lti_tool.extensions import cache
 
-    assert post_launch(client, platform)[0].status_code == 302
+    assert landed_at(post_launch(client, platform)[0])
     assert post_launch(client, platform, sign_kwargs={"kid": "a"})[0].status_code == 401
     with app.app_context():
         cache.delete(f"jwks-refetch:{platform.registration_id}")  # a minute later
@@ -819,9 +827,9 @@ def test_registration_changes_reach_the_cache_at_once(app, client, platform):
     """Registrations and deployments are cached; a change (ORM or bulk) invalidates."""
     from lti_tool.models import Deployment, Registration
 
-    assert post_launch(client, platform)[0].status_code == 302
+    assert landed_at(post_launch(client, platform)[0])
     with _Counter(app) as counter:
-        assert post_launch(client, platform)[0].status_code == 302
+        assert landed_at(post_launch(client, platform)[0])
     assert not any("FROM registrations" in s or "FROM deployments" in s for s in counter.statements), counter.statements
     with app.app_context():  # the admin switches the deployment off (a bulk UPDATE)
         db.session.execute(db.update(Deployment).values(enabled=False))
@@ -841,7 +849,7 @@ def test_a_broken_cache_falls_back_to_the_database(app, client, platform, monkey
     """Redis down: launches still work (from the database), never a 500."""
     from lti_tool.extensions import cache
 
-    assert post_launch(client, platform)[0].status_code == 302
+    assert landed_at(post_launch(client, platform)[0])
 
     def broken(*a, **k):
         raise ConnectionError("cache down")
@@ -849,8 +857,8 @@ def test_a_broken_cache_falls_back_to_the_database(app, client, platform, monkey
     for name in ("get", "get_many", "set", "add", "delete"):
         monkeypatch.setattr(cache, name, broken)
     resp, _, _ = post_launch(client, platform, user="student-7", role="learner")
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
-    assert client.get(resp.headers["Location"]).status_code == 200
+    assert landed_at(resp), resp.get_data(as_text=True)[:300]
+    assert client.get(landed_at(resp)).status_code == 200
     # The refetch limit holds in this process while the cache is down.
     for i in range(5):
         assert error_code(post_launch(client, platform, sign_kwargs={"kid": f"x{i}"})[0]) == "unknown_key"
@@ -860,7 +868,7 @@ def test_a_broken_cache_falls_back_to_the_database(app, client, platform, monkey
 def test_returning_browser_skips_platform_storage_and_the_cookie_check(client, platform):
     """Once a cookie of ours came back in this browser, the login goes straight to the LMS,
     also where the LMS offers Platform Storage (Canvas, Brightspace)."""
-    assert post_launch(client, platform)[0].status_code == 302  # sets the "cookies work" cookie
+    assert landed_at(post_launch(client, platform)[0])  # sets the "cookies work" cookie
     data = {"iss": platform.issuer, "login_hint": "teacher-1", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id, "lti_storage_target": "_parent"}
     resp = client.post("/lti/login", data=data)
     assert resp.status_code == 302 and resp.headers["Location"].startswith(platform.auth_url)

@@ -1,0 +1,92 @@
+"""The page a launch opens on, rendered in the launch's own response.
+
+A launch whose cookies work answers its POST with the activity's page itself — no redirect
+and no second request (login → platform → launch is all the browser asks of Erbij). The
+page is rendered by the very view that serves it at its own address (`/l/<lid>/…`), run
+here as a GET in a request context that shares this request's session (the browser
+binding and the CSRF token land in this response's cookie) and `g` (the launch). The
+response names that address in `Content-Location`, and the page's script puts it in the
+address bar (`history.replaceState`): a reload or the back button asks for the page and
+never posts the launch again.
+
+When the activity's view redirects inside the launch (the check-in's entry to its form or
+to "done"), the redirect is followed here. Anything else — a redirect out of the launch,
+an error page — is left to the browser: the launch then redirects to the page's address.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import current_app, g, request, session, url_for
+from flask.ctx import RequestContext
+from flask_babel import refresh as refresh_locale
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from ..models.course import ACTIVITIES
+from . import claims as C
+from .errors import LaunchRefused
+
+MAX_HOPS = 3
+_HEADERS_NOT_COPIED = {"CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_ORIGIN", "werkzeug.request"}
+
+
+def landing_url(ctx) -> str:
+    """The address of the page a launch opens on (before the activity's own redirects)."""
+    g.launch = ctx
+    if ctx.is_admin and "admin.index" in current_app.view_functions:
+        return url_for("admin.index")
+    if ctx.message_type == C.DEEP_LINKING_REQUEST:
+        accept = (ctx.deep_link or {}).get("accept_types") or []
+        if "ltiResourceLink" not in accept and "feedback.deep_link_html" in current_app.view_functions:
+            return url_for("feedback.deep_link_html")
+        return url_for("lti.deep_link")
+    link = ctx.resource_link
+    if link is None or link.activity not in ACTIVITIES or f"{link.activity}.entry" not in current_app.view_functions:
+        return url_for("lti.entry")
+    return url_for(f"{link.activity}.entry")
+
+
+def render_landing(ctx) -> tuple[Response | None, str]:
+    """(the landing page's response, its address); the response is None when the browser
+    must go there itself (a redirect out of the launch, an error the page will show)."""
+    url = landing_url(ctx)
+    refresh_locale()  # the language is the launch's, now that it is known
+    for _ in range(MAX_HOPS):
+        g.page_url = url  # the page names its own address (base.html)
+        resp = _get_here(url)
+        if resp is None:
+            return None, url
+        if resp.status_code == 200:
+            return resp, url
+        location = resp.headers.get("Location", "") if resp.status_code in (301, 302, 303) else ""
+        if not location.startswith(f"/l/{ctx.id}/"):
+            return None, url
+        url = location
+    return None, url
+
+
+def _get_here(url: str) -> Response | None:
+    """Run the GET view for `url` (a path of this launch) inside this request."""
+    path, _, query = url.partition("?")
+    environ = {k: v for k, v in request.environ.items() if k not in _HEADERS_NOT_COPIED}
+    environ.update(
+        {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO()}
+    )
+    app = current_app._get_current_object()
+    inner = RequestContext(app, environ, session=session._get_current_object())
+    inner.push()
+    try:
+        rule_request = inner.request
+        if rule_request.routing_exception is not None or rule_request.url_rule is None:
+            return None
+        args = dict(rule_request.view_args or {})
+        args.pop("lid", None)  # the launch is g.launch already (shared with this request)
+        try:
+            rv = app.view_functions[rule_request.url_rule.endpoint](**args)
+        except (LaunchRefused, HTTPException):
+            return None  # the page itself will say so
+        return app.make_response(rv)
+    finally:
+        inner.pop()
