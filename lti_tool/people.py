@@ -98,8 +98,17 @@ def export_person(registration_id: int, sub: str) -> dict | None:
         "format": FORMAT,
         "exported_at": _iso(timeutil.utcnow()),
         "platform": {"issuer": reg.issuer if reg else None, "client_id": reg.client_id if reg else None},
-        "person": {"sub": user.sub, "name": user.name, "given_name": user.given_name, "family_name": user.family_name, "first_seen": _iso(user.created_at)},
-        "memberships": [{"course": _course_ref(courses.get(m.course_id)), "role": m.role, "active": m.active, "updated_at": _iso(m.updated_at)} for m in found["memberships"]],
+        "person": {
+            "sub": user.sub,
+            "name": user.name,
+            "given_name": user.given_name,
+            "family_name": user.family_name,
+            "first_seen": _iso(user.created_at),
+        },
+        "memberships": [
+            {"course": _course_ref(courses.get(m.course_id)), "role": m.role, "active": m.active, "updated_at": _iso(m.updated_at)}
+            for m in found["memberships"]
+        ],
         "checkins": [
             {
                 "course": _course_ref(courses.get(r.course_id)),
@@ -114,12 +123,27 @@ def export_person(registration_id: int, sub: str) -> dict | None:
             }
             for r in found["checkins"]
         ],
-        "reflections_written": [{"course": _course_ref(courses.get(r.course_id)), "week_start": _iso(r.week_start), "notes": r.notes} for r in found["reflections_written"]],
+        "reflections_written": [
+            {"course": _course_ref(courses.get(r.course_id)), "week_start": _iso(r.week_start), "notes": r.notes}
+            for r in found["reflections_written"]
+        ],
         "feedback_received": [
-            {"course": _course_ref(courses.get(f.course_id)), "draft_text": f.text, "draft_score": f.score, "updated_at": _iso(f.updated_at)} for f in found["feedback_received"]
+            {
+                "course": _course_ref(courses.get(f.course_id)),
+                "draft_text": f.text,
+                "draft_score": f.score,
+                "updated_at": _iso(f.updated_at),
+            }
+            for f in found["feedback_received"]
         ],
         "feedback_published_to_them": [
-            {"course": _course_ref(courses.get(p.course_id)), "text": p.text, "score": p.score, "score_maximum": p.score_maximum, "published_at": _iso(p.published_at)}
+            {
+                "course": _course_ref(courses.get(p.course_id)),
+                "text": p.text,
+                "score": p.score,
+                "score_maximum": p.score_maximum,
+                "published_at": _iso(p.published_at),
+            }
             for p in found["feedback_published_to_them"]
         ],
         "feedback_written": [{"course": _course_ref(courses.get(c)), "published_at": _iso(at)} for c, at in found["feedback_written"]],
@@ -136,11 +160,25 @@ def export_person(registration_id: int, sub: str) -> dict | None:
             }
             for r in found["feedback_replies"]
         ],
-        "reply_answers_written": [{"course": _course_ref(courses.get(c)), "answered_at": _iso(at)} for c, at in found["reply_answers_written"]],
-        "comment_bank": [{"course": _course_ref(courses.get(s.course_id)), "title": s.title, "body": s.body, "shared": s.shared} for s in found["comment_bank"]],
-        "launches": [{"course": _course_ref(courses.get(s.course_id)), "role": s.role, "at": _iso(s.created_at)} for s in found["launches"]],
+        "reply_answers_written": [
+            {"course": _course_ref(courses.get(c)), "answered_at": _iso(at)} for c, at in found["reply_answers_written"]
+        ],
+        "comment_bank": [
+            {"course": _course_ref(courses.get(s.course_id)), "title": s.title, "body": s.body, "shared": s.shared}
+            for s in found["comment_bank"]
+        ],
+        "launches": [
+            {"course": _course_ref(courses.get(s.course_id)), "role": s.role, "at": _iso(s.created_at)} for s in found["launches"]
+        ],
         "gradebook_outbox": [
-            {"status": e.status, "kind": e.kind, "payload": e.payload, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at), "last_error": e.last_error}
+            {
+                "status": e.status,
+                "kind": e.kind,
+                "payload": e.payload,
+                "created_at": _iso(e.created_at),
+                "sent_at": _iso(e.sent_at),
+                "last_error": e.last_error,
+            }
             for e in found["gradebook_outbox"]
         ],
     }
@@ -188,6 +226,3 @@ def delete_person(registration_id: int, sub: str) -> dict[str, int] | None:
     run(db.delete(User).where(User.id == uid))
     db.session.expire_all()
     return counts
-
-
-
