@@ -22,6 +22,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Select
+
 from . import timeutil
 from .extensions import db
 from .models import Course, HandoffToken, LaunchSession, Membership, OutboxEntry, Registration, User
@@ -50,6 +52,39 @@ def _course_ref(course: Course | None) -> dict:
     return {"context_id": course.context_id, "title": course.title, "label": course.label}
 
 
+def _rows_by_kind(registration_id: int, sub: str, uid: int) -> dict[str, Select]:
+    """Which rows each kind of the export holds, in the export's order: the one definition
+    that both the export and the counts read, so the two cannot tell different stories."""
+    return {
+        "memberships": db.select(Membership).where(Membership.user_id == uid).order_by(Membership.id),
+        "checkins": db.select(CheckinResponse).where(CheckinResponse.user_id == uid).order_by(CheckinResponse.week_start),
+        "reflections_written": db.select(TeacherReflection).where(TeacherReflection.user_id == uid).order_by(TeacherReflection.week_start),
+        "feedback_received": db.select(Feedback).where(Feedback.student_id == uid).order_by(Feedback.id),
+        "feedback_published_to_them": db.select(FeedbackPublish)
+        .join(Feedback, Feedback.id == FeedbackPublish.feedback_id)
+        .where(Feedback.student_id == uid)
+        .order_by(FeedbackPublish.id),
+        "feedback_written": db.select(FeedbackPublish.course_id, FeedbackPublish.published_at)
+        .where(FeedbackPublish.published_by_id == uid)
+        .order_by(FeedbackPublish.id),
+        "feedback_replies": db.select(FeedbackReply).where(FeedbackReply.student_id == uid).order_by(FeedbackReply.id),
+        "reply_answers_written": db.select(FeedbackReply.course_id, FeedbackReply.answered_at)
+        .where(FeedbackReply.answered_by_id == uid)
+        .order_by(FeedbackReply.id),
+        "comment_bank": db.select(CommentSnippet).where(CommentSnippet.owner_id == uid).order_by(CommentSnippet.id),
+        "launches": db.select(LaunchSession).where(LaunchSession.user_id == uid).order_by(LaunchSession.created_at),
+        "gradebook_outbox": db.select(OutboxEntry)
+        .where(OutboxEntry.registration_id == registration_id, OutboxEntry.user_sub == sub)
+        .order_by(OutboxEntry.id),
+    }
+
+
+def _fetch(query: Select) -> list:
+    """Whole objects for a query of one model; rows (course_id, when) for a query of columns."""
+    result = db.session.execute(query)
+    return result.scalars().all() if len(query.column_descriptions) == 1 else result.all()
+
+
 def export_person(registration_id: int, sub: str) -> dict | None:
     """Everything Erbij holds about one person as plain JSON-ready data; None if unknown."""
     user = find_person(registration_id, sub)
@@ -57,35 +92,23 @@ def export_person(registration_id: int, sub: str) -> dict | None:
         return None
     reg = db.session.get(Registration, registration_id)
     courses = {c.id: c for c in db.session.execute(db.select(Course).where(Course.registration_id == registration_id)).scalars()}
-    uid = user.id
-    q = db.session.execute
-
-    memberships = q(db.select(Membership).where(Membership.user_id == uid).order_by(Membership.id)).scalars().all()
-    responses = q(db.select(CheckinResponse).where(CheckinResponse.user_id == uid).order_by(CheckinResponse.week_start)).scalars().all()
-    reflections = q(db.select(TeacherReflection).where(TeacherReflection.user_id == uid).order_by(TeacherReflection.week_start)).scalars().all()
-    received = q(db.select(Feedback).where(Feedback.student_id == uid).order_by(Feedback.id)).scalars().all()
-    publishes = q(
-        db.select(FeedbackPublish).join(Feedback, Feedback.id == FeedbackPublish.feedback_id).where(Feedback.student_id == uid).order_by(FeedbackPublish.id)
-    ).scalars().all()
-    written = q(
-        db.select(FeedbackPublish.course_id, FeedbackPublish.published_at).where(FeedbackPublish.published_by_id == uid).order_by(FeedbackPublish.id)
-    ).all()
-    replies = q(db.select(FeedbackReply).where(FeedbackReply.student_id == uid).order_by(FeedbackReply.id)).scalars().all()
-    answered = q(
-        db.select(FeedbackReply.course_id, FeedbackReply.answered_at).where(FeedbackReply.answered_by_id == uid).order_by(FeedbackReply.id)
-    ).all()
-    snippets = q(db.select(CommentSnippet).where(CommentSnippet.owner_id == uid).order_by(CommentSnippet.id)).scalars().all()
-    sessions = q(db.select(LaunchSession).where(LaunchSession.user_id == uid).order_by(LaunchSession.created_at)).scalars().all()
-    outbox = q(
-        db.select(OutboxEntry).where(OutboxEntry.registration_id == registration_id, OutboxEntry.user_sub == sub).order_by(OutboxEntry.id)
-    ).scalars().all()
+    found = {kind: _fetch(query) for kind, query in _rows_by_kind(registration_id, sub, user.id).items()}
 
     return {
         "format": FORMAT,
         "exported_at": _iso(timeutil.utcnow()),
         "platform": {"issuer": reg.issuer if reg else None, "client_id": reg.client_id if reg else None},
-        "person": {"sub": user.sub, "name": user.name, "given_name": user.given_name, "family_name": user.family_name, "first_seen": _iso(user.created_at)},
-        "memberships": [{"course": _course_ref(courses.get(m.course_id)), "role": m.role, "active": m.active, "updated_at": _iso(m.updated_at)} for m in memberships],
+        "person": {
+            "sub": user.sub,
+            "name": user.name,
+            "given_name": user.given_name,
+            "family_name": user.family_name,
+            "first_seen": _iso(user.created_at),
+        },
+        "memberships": [
+            {"course": _course_ref(courses.get(m.course_id)), "role": m.role, "active": m.active, "updated_at": _iso(m.updated_at)}
+            for m in found["memberships"]
+        ],
         "checkins": [
             {
                 "course": _course_ref(courses.get(r.course_id)),
@@ -98,17 +121,32 @@ def export_person(registration_id: int, sub: str) -> dict | None:
                 "answered_at": _iso(r.created_at),
                 "changed_at": _iso(r.updated_at),
             }
-            for r in responses
+            for r in found["checkins"]
         ],
-        "reflections_written": [{"course": _course_ref(courses.get(r.course_id)), "week_start": _iso(r.week_start), "notes": r.notes} for r in reflections],
+        "reflections_written": [
+            {"course": _course_ref(courses.get(r.course_id)), "week_start": _iso(r.week_start), "notes": r.notes}
+            for r in found["reflections_written"]
+        ],
         "feedback_received": [
-            {"course": _course_ref(courses.get(f.course_id)), "draft_text": f.text, "draft_score": f.score, "updated_at": _iso(f.updated_at)} for f in received
+            {
+                "course": _course_ref(courses.get(f.course_id)),
+                "draft_text": f.text,
+                "draft_score": f.score,
+                "updated_at": _iso(f.updated_at),
+            }
+            for f in found["feedback_received"]
         ],
         "feedback_published_to_them": [
-            {"course": _course_ref(courses.get(p.course_id)), "text": p.text, "score": p.score, "score_maximum": p.score_maximum, "published_at": _iso(p.published_at)}
-            for p in publishes
+            {
+                "course": _course_ref(courses.get(p.course_id)),
+                "text": p.text,
+                "score": p.score,
+                "score_maximum": p.score_maximum,
+                "published_at": _iso(p.published_at),
+            }
+            for p in found["feedback_published_to_them"]
         ],
-        "feedback_written": [{"course": _course_ref(courses.get(c)), "published_at": _iso(at)} for c, at in written],
+        "feedback_written": [{"course": _course_ref(courses.get(c)), "published_at": _iso(at)} for c, at in found["feedback_written"]],
         "feedback_replies": [
             {
                 "course": _course_ref(courses.get(r.course_id)),
@@ -120,24 +158,41 @@ def export_person(registration_id: int, sub: str) -> dict | None:
                 "teacher_answer": r.answer,
                 "answered_at": _iso(r.answered_at),
             }
-            for r in replies
+            for r in found["feedback_replies"]
         ],
-        "reply_answers_written": [{"course": _course_ref(courses.get(c)), "answered_at": _iso(at)} for c, at in answered],
-        "comment_bank": [{"course": _course_ref(courses.get(s.course_id)), "title": s.title, "body": s.body, "shared": s.shared} for s in snippets],
-        "launches": [{"course": _course_ref(courses.get(s.course_id)), "role": s.role, "at": _iso(s.created_at)} for s in sessions],
+        "reply_answers_written": [
+            {"course": _course_ref(courses.get(c)), "answered_at": _iso(at)} for c, at in found["reply_answers_written"]
+        ],
+        "comment_bank": [
+            {"course": _course_ref(courses.get(s.course_id)), "title": s.title, "body": s.body, "shared": s.shared}
+            for s in found["comment_bank"]
+        ],
+        "launches": [
+            {"course": _course_ref(courses.get(s.course_id)), "role": s.role, "at": _iso(s.created_at)} for s in found["launches"]
+        ],
         "gradebook_outbox": [
-            {"status": e.status, "kind": e.kind, "payload": e.payload, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at), "last_error": e.last_error}
-            for e in outbox
+            {
+                "status": e.status,
+                "kind": e.kind,
+                "payload": e.payload,
+                "created_at": _iso(e.created_at),
+                "sent_at": _iso(e.sent_at),
+                "last_error": e.last_error,
+            }
+            for e in found["gradebook_outbox"]
         ],
     }
 
 
 def count_person_data(registration_id: int, sub: str) -> dict[str, int] | None:
-    """How many rows of each kind a delete would remove (for the confirmation step)."""
-    data = export_person(registration_id, sub)
-    if data is None:
+    """How many rows of each kind the export holds (the delete's confirmation step shows
+    them), counted in the database: one statement, a COUNT per kind. None if unknown."""
+    user = find_person(registration_id, sub)
+    if user is None:
         return None
-    return {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    rows = _rows_by_kind(registration_id, sub, user.id)
+    counts = [db.select(db.func.count()).select_from(q.order_by(None).subquery()).scalar_subquery().label(kind) for kind, q in rows.items()]
+    return dict(db.session.execute(db.select(*counts)).one()._mapping)
 
 
 def delete_person(registration_id: int, sub: str) -> dict[str, int] | None:
@@ -171,6 +226,3 @@ def delete_person(registration_id: int, sub: str) -> dict[str, int] | None:
     run(db.delete(User).where(User.id == uid))
     db.session.expire_all()
     return counts
-
-
-

@@ -6,7 +6,10 @@ neither. `actor` is who did it (`audit.operator_actor`, `audit.lti_admin_actor`,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort
+from sqlalchemy import ColumnElement
 
 from .. import audit, timeutil
 from ..extensions import db
@@ -102,47 +105,61 @@ def rotate_keys(*, actor: str) -> ToolKey:
 # --------------------------------------------------------------- outbox
 
 REQUEUE_FROM = (STATUS_FAILED, STATUS_RETRY, STATUS_DROPPED, STATUS_PENDING)
+DROP_FROM = (STATUS_FAILED, STATUS_RETRY, STATUS_PENDING)
+RETRY_ALL_FROM = (STATUS_FAILED, STATUS_RETRY)
 
 
 def retry_entry(entry: OutboxEntry, *, actor: str) -> bool:
     """Send one entry again now (failed, retrying, dropped or queued)."""
-    result = db.session.execute(
-        db.update(OutboxEntry)
-        .where(OutboxEntry.id == entry.id, OutboxEntry.status.in_(REQUEUE_FROM))
-        .values(status=STATUS_RETRY, next_attempt_at=timeutil.utcnow(), attempts=0, lease_until=None)
-    )
-    if result.rowcount:
-        audit.record("outbox.retry", actor=actor, target=f"outbox:{entry.id}", registration_id=entry.registration_id)
-    db.session.commit()
-    return bool(result.rowcount)
+    return bool(_change_outbox(_one(entry), REQUEUE_FROM, _send_now(), "outbox.retry", actor=actor))
 
 
 def drop_entry(entry: OutboxEntry, *, actor: str) -> bool:
     """Stop sending one entry (it stays visible as dropped and can be retried)."""
-    result = db.session.execute(
-        db.update(OutboxEntry)
-        .where(OutboxEntry.id == entry.id, OutboxEntry.status.in_((STATUS_FAILED, STATUS_RETRY, STATUS_PENDING)))
-        .values(status=STATUS_DROPPED, lease_until=None)
-    )
-    if result.rowcount:
-        audit.record("outbox.drop", actor=actor, target=f"outbox:{entry.id}", registration_id=entry.registration_id)
-    db.session.commit()
-    return bool(result.rowcount)
+    return bool(_change_outbox(_one(entry), DROP_FROM, {"status": STATUS_DROPPED, "lease_until": None}, "outbox.drop", actor=actor))
 
 
 def retry_all(registration_id: int, *, actor: str) -> int:
     """Send every failed or retrying entry of one registration again now."""
-    result = db.session.execute(
-        db.update(OutboxEntry)
-        .where(OutboxEntry.registration_id == registration_id, OutboxEntry.status.in_((STATUS_FAILED, STATUS_RETRY)))
-        .values(status=STATUS_RETRY, next_attempt_at=timeutil.utcnow(), attempts=0, lease_until=None)
-    )
-    if result.rowcount:
-        audit.record(
-            "outbox.retry_all", actor=actor, target=f"registration:{registration_id}", registration_id=registration_id, detail={"entries": result.rowcount}
-        )
+    return _change_outbox(_all_of(registration_id), RETRY_ALL_FROM, _send_now(), "outbox.retry_all", actor=actor)
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Which outbox entries a change is about, and how its audit entry names them."""
+
+    where: ColumnElement[bool]
+    target: str
+    registration_id: int
+    counted: bool  # a change of a whole registration's entries says in its audit entry how many
+
+
+def _one(entry: OutboxEntry) -> _Entries:
+    return _Entries(OutboxEntry.id == entry.id, f"outbox:{entry.id}", entry.registration_id, counted=False)
+
+
+def _all_of(registration_id: int) -> _Entries:
+    return _Entries(OutboxEntry.registration_id == registration_id, f"registration:{registration_id}", registration_id, counted=True)
+
+
+def _send_now() -> dict:
+    """What makes the worker pick an entry up at once, with a fresh count of attempts."""
+    return {"status": STATUS_RETRY, "next_attempt_at": timeutil.utcnow(), "attempts": 0, "lease_until": None}
+
+
+def _change_outbox(entries: _Entries, from_statuses: tuple[str, ...], values: dict, action: str, *, actor: str) -> int:
+    """Set `values` on those of `entries` that are in one of `from_statuses`, and audit it
+    when any changed; returns how many changed.
+
+    The status is in the UPDATE's WHERE clause, not checked before: an entry a worker has
+    claimed or sent in the meantime is left alone."""
+    update = db.update(OutboxEntry).where(entries.where, OutboxEntry.status.in_(from_statuses)).values(**values)
+    changed = db.session.execute(update).rowcount
+    if changed:
+        detail = {"entries": changed} if entries.counted else None
+        audit.record(action, actor=actor, target=entries.target, registration_id=entries.registration_id, detail=detail)
     db.session.commit()
-    return result.rowcount
+    return changed
 
 
 # --------------------------------------------------------------- privacy policy

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -71,23 +72,29 @@ def parse_answer(form) -> tuple[str, str | None]:
 
 def clean_question(value) -> str:
     """The composer's perspective question: one short paragraph."""
-    return str(value or "").replace("\r\n", "\n").strip()[:MAX_QUESTION]
+    return _clean(value, MAX_QUESTION)[0]
 
 
 # ------------------------------------------------------------------ queries
-def student_publish(publish_id: int, *, course_id: int, resource_link_id: int, student_id: int) -> FeedbackPublish | None:
-    """A publish of this student in this activity; anything else (another student's id) is None."""
-    return db.session.execute(
-        db.select(FeedbackPublish)
-        .join(Feedback, Feedback.id == FeedbackPublish.feedback_id)
+def of_student(model: type[FeedbackPublish] | type[FeedbackReply], *, course_id: int, resource_link_id: int, student_id: int) -> Select:
+    """Publishes or replies (`model`) under this student's feedback in this activity: the
+    one scope of every query here, to refine. Both sides are scoped to the course."""
+    return (
+        db.select(model)
+        .join(Feedback, Feedback.id == model.feedback_id)
         .where(
-            FeedbackPublish.id == publish_id,
-            FeedbackPublish.course_id == course_id,
+            model.course_id == course_id,
             Feedback.course_id == course_id,
             Feedback.resource_link_id == resource_link_id,
             Feedback.student_id == student_id,
         )
-    ).scalar_one_or_none()
+    )
+
+
+def student_publish(publish_id: int, *, course_id: int, resource_link_id: int, student_id: int) -> FeedbackPublish | None:
+    """A publish of this student in this activity; anything else (another student's id) is None."""
+    scope = of_student(FeedbackPublish, course_id=course_id, resource_link_id=resource_link_id, student_id=student_id)
+    return db.session.execute(scope.where(FeedbackPublish.id == publish_id)).scalar_one_or_none()
 
 
 def replies_by_publish(publish_ids: list[int]) -> dict[int, FeedbackReply]:
@@ -99,19 +106,8 @@ def replies_by_publish(publish_ids: list[int]) -> dict[int, FeedbackReply]:
 
 def thread(course_id: int, resource_link_id: int, student_id: int) -> list[tuple[FeedbackPublish, FeedbackReply | None]]:
     """One student's publishes with their sent replies, newest first (the teacher's view)."""
-    pubs = list(
-        db.session.execute(
-            db.select(FeedbackPublish)
-            .join(Feedback, Feedback.id == FeedbackPublish.feedback_id)
-            .where(
-                Feedback.course_id == course_id,
-                Feedback.resource_link_id == resource_link_id,
-                Feedback.student_id == student_id,
-                FeedbackPublish.course_id == course_id,
-            )
-            .order_by(FeedbackPublish.id.desc())
-        ).scalars()
-    )
+    scope = of_student(FeedbackPublish, course_id=course_id, resource_link_id=resource_link_id, student_id=student_id)
+    pubs = list(db.session.execute(scope.order_by(FeedbackPublish.id.desc())).scalars())
     replies = replies_by_publish([p.id for p in pubs])
     return [(p, r if r is not None and r.sent_at is not None else None) for p, r in ((p, replies.get(p.id)) for p in pubs)]
 
@@ -156,26 +152,38 @@ class ReplyResult:
     outcome: str  # "draft_saved", "sent", "updated", "locked"
 
 
+def _reply_under(pub: FeedbackPublish) -> Select:
+    """The one reply under a publish (a unique constraint keeps it one)."""
+    return db.select(FeedbackReply).where(FeedbackReply.publish_id == pub.id)
+
+
+def _own_reply(pub: FeedbackPublish, student_id: int) -> FeedbackReply:
+    """The student's one reply under this publish, created empty the first time."""
+    reply = db.session.execute(_reply_under(pub)).scalar_one_or_none()
+    if reply is not None:
+        return reply
+    reply = FeedbackReply(
+        publish_id=pub.id,
+        feedback_id=pub.feedback_id,
+        course_id=pub.course_id,
+        student_id=student_id,
+        next_step="",
+        note="",
+        perspective="",
+        answer="",
+    )
+    db.session.add(reply)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another tab created it a moment ago
+        db.session.rollback()
+        reply = db.session.execute(_reply_under(pub)).scalar_one()
+    return reply
+
+
 def save_reply(pub: FeedbackPublish, student_id: int, data: ReplyInput) -> ReplyResult:
     """Save the student's draft, send it, or change a sent reply the teacher has not read."""
-    reply = db.session.execute(db.select(FeedbackReply).where(FeedbackReply.publish_id == pub.id)).scalar_one_or_none()
-    if reply is None:
-        reply = FeedbackReply(
-            publish_id=pub.id,
-            feedback_id=pub.feedback_id,
-            course_id=pub.course_id,
-            student_id=student_id,
-            next_step="",
-            note="",
-            perspective="",
-            answer="",
-        )
-        db.session.add(reply)
-        try:
-            db.session.commit()
-        except IntegrityError:  # another tab created it a moment ago
-            db.session.rollback()
-            reply = db.session.execute(db.select(FeedbackReply).where(FeedbackReply.publish_id == pub.id)).scalar_one()
+    reply = _own_reply(pub, student_id)
     now = utcnow()
     values: dict = {"next_step": data.next_step, "note": data.note, "perspective": data.perspective, "updated_at": now}
     was_sent = reply.sent_at is not None
@@ -229,15 +237,7 @@ def answer_reply(reply: FeedbackReply, text: str, teacher_id: int) -> bool:
 
 def reply_in_scope(reply_id: int, *, course_id: int, resource_link_id: int, student_id: int) -> FeedbackReply | None:
     """A sent reply of this student in this activity, or None."""
+    scope = of_student(FeedbackReply, course_id=course_id, resource_link_id=resource_link_id, student_id=student_id)
     return db.session.execute(
-        db.select(FeedbackReply)
-        .join(Feedback, Feedback.id == FeedbackReply.feedback_id)
-        .where(
-            FeedbackReply.id == reply_id,
-            FeedbackReply.course_id == course_id,
-            FeedbackReply.student_id == student_id,
-            Feedback.resource_link_id == resource_link_id,
-            Feedback.student_id == student_id,
-            FeedbackReply.sent_at.is_not(None),
-        )
+        scope.where(FeedbackReply.id == reply_id, FeedbackReply.student_id == student_id, FeedbackReply.sent_at.is_not(None))
     ).scalar_one_or_none()

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..lti import current_launch, learner_required
 from ..models import OutboxEntry
-from ..models.feedback import Feedback, FeedbackPublish
+from ..models.feedback import FeedbackPublish
 from ..models.outbox import STATUS_SENT
 from . import dialogue, operations
 from .forms import format_score
@@ -22,15 +22,9 @@ from .util import feedback_link, when
 def my_publishes(course_id: int, resource_link_id: int, user_id: int) -> list[tuple[FeedbackPublish, bool]]:
     """(publish, reached the gradebook) for this learner, newest first."""
     rows = db.session.execute(
-        db.select(FeedbackPublish, OutboxEntry.status)
-        .join(Feedback, Feedback.id == FeedbackPublish.feedback_id)
+        dialogue.of_student(FeedbackPublish, course_id=course_id, resource_link_id=resource_link_id, student_id=user_id)
+        .add_columns(OutboxEntry.status)
         .outerjoin(OutboxEntry, OutboxEntry.id == FeedbackPublish.outbox_entry_id)
-        .where(
-            Feedback.course_id == course_id,
-            Feedback.resource_link_id == resource_link_id,
-            Feedback.student_id == user_id,
-            FeedbackPublish.course_id == course_id,
-        )
         .order_by(FeedbackPublish.published_at.desc(), FeedbackPublish.id.desc())
     ).all()
     return [(pub, status == STATUS_SENT) for pub, status in rows]

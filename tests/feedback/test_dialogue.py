@@ -205,3 +205,33 @@ def test_a_persons_replies_are_in_their_export_and_go_with_them(app, teacher, lm
         db.session.commit()
         assert counts["feedback_replies"] == 1
         assert db.session.execute(db.select(FeedbackReply)).first() is None
+
+
+def test_two_tabs_saving_the_first_reply_at_once_leave_one_reply(app, teacher, lms, composer_for, monkeypatch):
+    from lti_tool.feedback import dialogue
+
+    t = teacher(locale="en")
+    composer_for(t.lid, "student-1").publish(text=TEXT)
+    [(pub_id, student_id)] = publish_ids(app).items()
+    real_reply_under = dialogue._reply_under
+    lookups = []
+
+    def save(next_step: str) -> str:
+        data = dialogue.ReplyInput(next_step=next_step, note="", perspective="", send=False, errors={})
+        return dialogue.save_reply(db.session.get(FeedbackPublish, pub_id), student_id, data).outcome
+
+    def other_tab_in_between(pub):
+        lookups.append(pub.id)
+        if len(lookups) == 1:
+            # This tab finds no reply yet; the other tab (its own session) saves first.
+            with app.app_context():
+                assert save("Uit de andere tab.") == "draft_saved"
+            return real_reply_under(pub).where(db.false())
+        return real_reply_under(pub)
+
+    monkeypatch.setattr(dialogue, "_reply_under", other_tab_in_between)
+    with app.app_context():
+        assert save("Ik zoek een bron.") == "draft_saved"
+        [reply] = db.session.execute(db.select(FeedbackReply)).scalars().all()
+        assert reply.next_step == "Ik zoek een bron." and reply.sent_at is None
+        assert len(lookups) == 3  # this tab, the other tab, this tab again after its insert was refused
