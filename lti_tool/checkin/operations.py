@@ -11,13 +11,14 @@ Logs say who, where and which week, never what a student answered.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect
 from sqlalchemy.exc import IntegrityError
 
 from .. import outbox
@@ -149,18 +150,34 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
     return SavedCheckin(response_id, week, created, revision, queued)
 
 
+_SAVED_COLUMNS = ("answers", "item_versions", "contact_opt_in", "open_answer", "index_score", "updated_at")
+
+
+@functools.cache
+def _update_statement():
+    """The re-save UPDATE, built once (building it costs more than PostgreSQL takes to run it)."""
+    return (
+        db.update(CheckinResponse)
+        .where(
+            CheckinResponse.course_id == bindparam("w_course_id"),
+            CheckinResponse.user_id == bindparam("w_user_id"),
+            CheckinResponse.week_start == bindparam("w_week_start"),
+        )
+        .values(
+            {
+                **{name: bindparam(name, type_=CheckinResponse.__table__.c[name].type) for name in _SAVED_COLUMNS},
+                "revision": CheckinResponse.revision + 1,
+            }
+        )
+        .returning(CheckinResponse.id, CheckinResponse.revision, CheckinResponse.privacy_mode)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _update_existing(course_id: int, user_id: int, week_start: date, values: dict) -> tuple[int, int, str] | None:
     """Overwrite the week's response if it exists; (id, revision, privacy mode) or None when there is none."""
     row = db.session.execute(
-        db.update(CheckinResponse)
-        .where(
-            CheckinResponse.course_id == course_id,
-            CheckinResponse.user_id == user_id,
-            CheckinResponse.week_start == week_start,
-        )
-        .values(**values, revision=CheckinResponse.revision + 1)
-        .returning(CheckinResponse.id, CheckinResponse.revision, CheckinResponse.privacy_mode)
-        .execution_options(synchronize_session=False)
+        _update_statement(), {"w_course_id": course_id, "w_user_id": user_id, "w_week_start": week_start, **values}
     ).first()
     return (row[0], row[1], row[2]) if row else None
 

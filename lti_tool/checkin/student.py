@@ -7,6 +7,7 @@ scoped to the launch's course AND user: a student only ever sees their own answe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from flask import g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from sqlalchemy import bindparam
 
 from ..extensions import db
 from ..institution_policy import policy_of
@@ -38,6 +40,31 @@ def _own_responses(launch: LaunchContext):
     return db.select(CheckinResponse).where(CheckinResponse.course_id == launch.course_id, CheckinResponse.user_id == launch.user_id)
 
 
+@functools.cache
+def _own_week_query():
+    """`_own_response_and_mode`'s statement, built once (bound per request)."""
+    course_id, week_start = bindparam("course_id"), bindparam("week_start")
+    given_mode = (
+        db.select(CheckinResponse.privacy_mode)
+        .where(CheckinResponse.course_id == course_id, CheckinResponse.week_start == week_start)
+        .limit(1)
+        .scalar_subquery()
+    )
+    own = db.select(db.literal(1).label("one")).subquery()
+    return (
+        db.select(given_mode, CheckinResponse, CheckinSettings, InstitutionPolicy)
+        .select_from(own)
+        .outerjoin(
+            CheckinResponse,
+            (CheckinResponse.course_id == course_id)
+            & (CheckinResponse.user_id == bindparam("user_id"))
+            & (CheckinResponse.week_start == week_start),
+        )
+        .outerjoin(CheckinSettings, CheckinSettings.course_id == course_id)
+        .outerjoin(InstitutionPolicy, InstitutionPolicy.registration_id == bindparam("registration_id"))
+    )
+
+
 def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[CheckinResponse | None, str, CheckinSettings | None]:
     """This student's response of the week, the week's privacy mode and the course's
     check-in settings, in one statement (the form page's one read besides the launch).
@@ -50,24 +77,9 @@ def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[Che
     known = g.pop("checkin_own_week", None)
     if known is not None and known[0] == (launch.id, week_start):
         return known[1]
-    given_mode = (
-        db.select(CheckinResponse.privacy_mode)
-        .where(CheckinResponse.course_id == launch.course_id, CheckinResponse.week_start == week_start)
-        .limit(1)
-        .scalar_subquery()
-    )
-    own = db.select(db.literal(1).label("one")).subquery()
     given, response, settings, policy = db.session.execute(
-        db.select(given_mode, CheckinResponse, CheckinSettings, InstitutionPolicy)
-        .select_from(own)
-        .outerjoin(
-            CheckinResponse,
-            (CheckinResponse.course_id == launch.course_id)
-            & (CheckinResponse.user_id == launch.user_id)
-            & (CheckinResponse.week_start == week_start),
-        )
-        .outerjoin(CheckinSettings, CheckinSettings.course_id == launch.course_id)
-        .outerjoin(InstitutionPolicy, InstitutionPolicy.registration_id == launch.registration_id)
+        _own_week_query(),
+        {"course_id": launch.course_id, "user_id": launch.user_id, "week_start": week_start, "registration_id": launch.registration_id},
     ).one()
     mode = given or privacy.effective_mode(launch.course.privacy_mode, policy_of(policy).allow_identified)
     return response, mode, settings
@@ -300,7 +312,10 @@ def teacher_sees(response: CheckinResponse, anonymous_count: int, *, current: bo
         lines.append(_("Your answers, with your name."))
     elif current:
         lines.append(
-            _("Nothing yet: group results appear after the week closes, and only if at least %(n)s students answered.", n=privacy.MIN_ITEM_RESPONDENTS)
+            _(
+                "Nothing yet: group results appear after the week closes, and only if at least %(n)s students answered.",
+                n=privacy.MIN_ITEM_RESPONDENTS,
+            )
         )
     elif vis.item_values:
         lines.append(_("Only group results, without your name."))

@@ -138,9 +138,7 @@ def _context_from_row(row: LaunchSession) -> LaunchContext:
         # Lazy: the locale is chosen from this very launch, so nothing may translate yet.
         user_name=row.user.display_name() or _l("User %(id)s", id=row.user.sub[-6:]),
         course_title=row.course.display_title,
-        ags=AgsEndpoint(ags.get("lineitems"), ags.get("lineitem"), tuple(ags.get("scope") or ()))
-        if ags
-        else None,
+        ags=AgsEndpoint(ags.get("lineitems"), ags.get("lineitem"), tuple(ags.get("scope") or ())) if ags else None,
         nrps_url=s.get("nrps"),
         return_url=s.get("return_url"),
         document_target=s.get("document_target"),
@@ -179,22 +177,31 @@ _UNREAD = object()
 _LAUNCH_INSERT = LaunchSession.__table__.insert()
 
 
+@functools.cache
+def _known_rows_query(with_link: bool):
+    """The returning user's rows in one statement, built once per shape (bound per launch)."""
+    entities = [Course, User, Membership] + ([ResourceLink] if with_link else [])
+    query = (
+        db.select(*entities)
+        .select_from(Course)
+        .join(User, (User.registration_id == bindparam("reg_id")) & (User.sub == bindparam("sub")))
+        .outerjoin(Membership, (Membership.course_id == Course.id) & (Membership.user_id == User.id))
+        .where(Course.registration_id == bindparam("reg_id"), Course.context_id == bindparam("context_id"))
+    )
+    if with_link:
+        query = query.outerjoin(ResourceLink, (ResourceLink.course_id == Course.id) & (ResourceLink.link_id == bindparam("link_id")))
+    return query
+
+
 def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
     """Course, user, membership and resource link of a returning user, in one statement.
 
     Returns (course, user, membership, link) with _UNREAD for what must be looked up on
     its own (a first launch: no row for the course or the user yet)."""
-    entities = [Course, User, Membership] + ([ResourceLink] if link_id is not None else [])
-    query = (
-        db.select(*entities)
-        .select_from(Course)
-        .join(User, (User.registration_id == reg_id) & (User.sub == sub))
-        .outerjoin(Membership, (Membership.course_id == Course.id) & (Membership.user_id == User.id))
-        .where(Course.registration_id == reg_id, Course.context_id == context_id)
-    )
+    params = {"reg_id": reg_id, "sub": sub, "context_id": context_id}
     if link_id is not None:
-        query = query.outerjoin(ResourceLink, (ResourceLink.course_id == Course.id) & (ResourceLink.link_id == link_id))
-    row = db.session.execute(query).first()
+        params["link_id"] = link_id
+    row = db.session.execute(_known_rows_query(link_id is not None), params).first()
     if row is None:
         return _UNREAD, _UNREAD, _UNREAD, _UNREAD
     return row[0], row[1], row[2], (row[3] if link_id is not None else None)
@@ -348,9 +355,7 @@ def _note_last_launch(registration_id: int) -> None:
         _last_launch_asked.clear()
     _last_launch_asked[registration_id] = now_mono
     if cache_add(f"lti-last-launch:{registration_id}", 1, timeout=LAST_LAUNCH_EVERY):
-        db.session.execute(
-            db.update(Registration).where(Registration.id == registration_id).values(last_launch_at=utcnow())
-        )
+        db.session.execute(db.update(Registration).where(Registration.id == registration_id).values(last_launch_at=utcnow()))
 
 
 # ---------------------------------------------------------------- browser binding
@@ -431,9 +436,7 @@ learner_required = require_role(ROLE_LEARNER)
 def create_handoff(launch_id: str) -> str:
     """A single-use token (valid minutes) that lets a new window take over this launch."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        HandoffToken(token_hash=secret_hash(token), launch_id=launch_id, expires_at=utcnow() + HANDOFF_TTL)
-    )
+    db.session.add(HandoffToken(token_hash=secret_hash(token), launch_id=launch_id, expires_at=utcnow() + HANDOFF_TTL))
     db.session.commit()
     return token
 
