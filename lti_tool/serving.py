@@ -15,10 +15,12 @@ security headers.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
-import uuid
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request
@@ -26,8 +28,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 BASE_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; connect-src 'self'"
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; connect-src 'self'"
 )
 
 
@@ -92,6 +93,18 @@ def frame_ancestors(registrations) -> str:
     return " ".join(sources)
 
 
+_ids = {"pid": 0, "prefix": "", "count": itertools.count(1)}
+
+
+def _new_request_id() -> str:
+    """A request id unique across processes and restarts, without a system call for
+    randomness on every request: a random prefix per process, then a counter."""
+    pid = os.getpid()
+    if _ids["pid"] != pid:  # a new (forked) worker: a prefix of its own
+        _ids.update(pid=pid, prefix=secrets.token_hex(6), count=itertools.count(1))
+    return f"{_ids['prefix']}{next(_ids['count']):08x}"
+
+
 def init_app(app: Flask) -> None:
     proxies = int(app.config.get("ERBIJ_PROXIES") or 0)
     if proxies:
@@ -100,7 +113,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _request_id():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = given if _REQUEST_ID.match(given) else _new_request_id()
 
     @app.after_request
     def _headers(resp):

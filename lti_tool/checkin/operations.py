@@ -155,22 +155,18 @@ _SAVED_COLUMNS = ("answers", "item_versions", "contact_opt_in", "open_answer", "
 
 @functools.cache
 def _update_statement():
-    """The re-save UPDATE, built once (building it costs more than PostgreSQL takes to run it)."""
+    """The re-save UPDATE, built once on the table (no ORM bookkeeping: nothing of it is in
+    the session), bound per save."""
+    table = CheckinResponse.__table__
     return (
-        db.update(CheckinResponse)
+        table.update()
         .where(
-            CheckinResponse.course_id == bindparam("w_course_id"),
-            CheckinResponse.user_id == bindparam("w_user_id"),
-            CheckinResponse.week_start == bindparam("w_week_start"),
+            table.c.course_id == bindparam("w_course_id"),
+            table.c.user_id == bindparam("w_user_id"),
+            table.c.week_start == bindparam("w_week_start"),
         )
-        .values(
-            {
-                **{name: bindparam(name, type_=CheckinResponse.__table__.c[name].type) for name in _SAVED_COLUMNS},
-                "revision": CheckinResponse.revision + 1,
-            }
-        )
-        .returning(CheckinResponse.id, CheckinResponse.revision, CheckinResponse.privacy_mode)
-        .execution_options(synchronize_session=False)
+        .values({**{name: bindparam(name, type_=table.c[name].type) for name in _SAVED_COLUMNS}, "revision": table.c.revision + 1})
+        .returning(table.c.id, table.c.revision, table.c.privacy_mode)
     )
 
 
