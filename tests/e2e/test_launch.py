@@ -31,9 +31,11 @@ Storage off + blocked is the Moodle-like path that only works through
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from .driver import CHECKIN_LINK
 from .harness import read_profile_mode
@@ -69,6 +71,22 @@ def test_student_launch(open_browser, lang, storage, regime):
 
     b.expect_text(frame, tr(lang, "How was this week?"), "check-in form")
     b.check("landing")
+
+    # The page came as the launch's own response and took its own address: a reload asks
+    # for the page (it never posts the launch again, whose nonce is spent).
+    frame.evaluate("() => { window.erbijBeforeReload = true; location.reload(); }")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if frame.evaluate("() => document.readyState === 'complete' && !window.erbijBeforeReload"):
+                break
+        except PlaywrightError:  # the old document is going away
+            pass
+        time.sleep(0.1)
+    else:
+        b.fail("the check-in page did not reload", frame)
+    frame = b.wait_tool(r"/checkin/week$")
+    b.expect_text(frame, tr(lang, "How was this week?"), "check-in form after a reload")
     b.audit.assert_clean()
 
 
