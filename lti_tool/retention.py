@@ -28,6 +28,7 @@ from . import timeutil
 from .audit import SYSTEM, record
 from .extensions import db
 from .institution_policy import Policy, policy_for
+from .lti.login import STATE_TTL
 from .models import Course, LaunchSession, Registration
 from .models.admin import LaunchCount
 from .models.checkin import CheckinRelease, CheckinResponse
@@ -118,7 +119,9 @@ def _roll_up_sessions(now: datetime) -> int:
     that removed some of the same rows first makes this one give way (no double count)."""
     rows = db.session.execute(
         db.select(LaunchSession.id, LaunchSession.registration_id, LaunchSession.deployment_id, LaunchSession.created_at)
-        .where(LaunchSession.expires_at < now)
+        # A session also holds its launch's spent nonce: kept while that launch's login
+        # state could still be replayed, however short ERBIJ_LAUNCH_TTL is.
+        .where(LaunchSession.expires_at < now, LaunchSession.created_at < now - STATE_TTL)
         .limit(ROLLUP_BATCH)
     ).all()
     if not rows:

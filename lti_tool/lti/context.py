@@ -19,6 +19,8 @@ from functools import wraps
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -174,7 +176,15 @@ def _upsert(model, where: dict, values: dict, row=None):
 
 
 _UNREAD = object()
-_LAUNCH_INSERT = LaunchSession.__table__.insert()
+
+
+@functools.cache
+def _launch_insert(dialect: str):
+    """The launch session's INSERT, which also spends the launch's nonce: a second launch
+    with the same nonce (a replay, in any worker) inserts nothing."""
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    table = LaunchSession.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["registration_id", "nonce"]).returning(table.c.id)
 
 
 @functools.cache
@@ -211,7 +221,8 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     """Record course, user, membership, resource link and the launch session; commit once.
 
     A returning user whose name, role and titles did not change costs one read here and
-    one write (the launch session), besides the nonce spent by validation. `before_commit`
+    one write: the launch session, which spends the launch's nonce (a replay is refused
+    here, after every other check, so that a refused token spends nothing). `before_commit`
     runs with the new launch inside the same transaction (what it reads costs no second
     transaction)."""
     c = v.claims
@@ -318,9 +329,13 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
         "services": services,
         "created_at": utcnow(),
         "expires_at": utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
+        "nonce": str(c["nonce"])[:255],
     }
     # A plain INSERT: the row is never read back in this request (no unit of work for it).
-    db.session.execute(_LAUNCH_INSERT, values)
+    # It spends the nonce: when it inserts nothing, this id_token was used before.
+    if db.session.execute(_launch_insert(db.session.get_bind().dialect.name), values).first() is None:
+        db.session.rollback()
+        raise LaunchRefused("replayed", detail="nonce already used")
     row = LaunchSession(**values)  # transient, never added: the context is made from it
     row.user, row.course, row.resource_link = user, course, link
     _note_last_launch(reg.id)

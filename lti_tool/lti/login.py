@@ -26,7 +26,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
-from ..models import HandoffToken, UsedNonce
+from ..models import HandoffToken
 from ..timeutil import utcnow
 from .errors import LaunchRefused, refuse_unless_usable
 from .launch_cache import RegistrationInfo, cache_add, registration, registration_by_id
@@ -160,7 +160,7 @@ _next_purge_ask = [0.0]
 
 
 def purge_expired() -> None:
-    """Spent nonces and hand-off tokens past their time are useless; clear them now and then
+    """Hand-off tokens past their time are useless; clear them now and then
     (once per PURGE_EVERY seconds across all workers, not on every login)."""
     now_mono = time.monotonic()
     if now_mono < _next_purge_ask[0]:
@@ -169,6 +169,5 @@ def purge_expired() -> None:
     if not cache_add("lti-purge", 1, timeout=PURGE_EVERY):
         return
     now = utcnow()
-    db.session.execute(db.delete(UsedNonce).where(UsedNonce.expires_at < now))
     db.session.execute(db.delete(HandoffToken).where(HandoffToken.expires_at < now))
     db.session.commit()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import jwt
@@ -23,11 +22,7 @@ from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
-from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import UsedNonce
-from ..timeutil import utcnow
 from . import claims as C
 from .errors import LaunchRefused, refuse_unless_usable
 from .http import is_platform_url
@@ -40,8 +35,6 @@ ALLOWED_ALGS = ("RS256", "RS384", "RS512")
 LEEWAY = 60  # seconds of clock skew we accept between the LMS and us
 # A nonce can only be replayed together with its signed state, which expires after
 # login.STATE_TTL (10 minutes): keeping used nonces a little longer is enough.
-NONCE_TTL = timedelta(minutes=15)
-_NONCE_INSERT = UsedNonce.__table__.insert()
 
 
 @functools.lru_cache(maxsize=64)
@@ -80,7 +73,6 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         self._check_deployment()
         self._check_message()
         self._check_target_link_uri()
-        self._consume_nonce()
         return self
 
     def get_client_id(self) -> str:
@@ -204,26 +196,6 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
         if target and not is_our_url(target):
             raise LaunchRefused("target_link_not_ours", detail=str(target)[:200])
 
-    def _consume_nonce(self) -> None:
-        """Insert the nonce; the primary key refuses a second use in any worker.
-
-        Inserted in the open transaction, not committed: the launch session is stored in
-        the same transaction, so a launch costs one commit (and a failed one spends
-        nothing). A plain INSERT, no ORM object to flush: the row is never read back.
-        """
-        try:
-            db.session.execute(
-                _NONCE_INSERT,
-                {
-                    "registration_id": self._erbij_registration.id,
-                    "nonce": str(self._body()["nonce"])[:255],
-                    "expires_at": utcnow() + NONCE_TTL,
-                },
-            )
-        except IntegrityError as exc:
-            db.session.rollback()
-            raise LaunchRefused("replayed", detail="nonce already used") from exc
-
 
 def _common_claims(body: dict) -> bool:
     for validator in get_validators():
@@ -243,7 +215,7 @@ def is_our_url(url: str) -> bool:
 def validate_launch(id_token: str, login_state) -> ValidatedLaunch:
     """Validate an id_token for a login state whose browser binding the caller has checked.
 
-    On success the nonce is spent in the open transaction; the caller commits."""
+    The nonce is spent when the launch session is stored (context.create_launch_session)."""
     launch = _ErbijMessageLaunch(id_token, login_state).validate()
     return ValidatedLaunch(
         claims=launch._body(), registration=launch._erbij_registration, deployment=launch._erbij_deployment

@@ -2,7 +2,7 @@
 
 from . import admin, checkin, dialogue, feedback  # noqa: F401  (feature models register themselves)
 from .course import Course, Membership, ResourceLink, User
-from .launch import HandoffToken, LaunchSession, UsedNonce
+from .launch import HandoffToken, LaunchSession
 from .outbox import OutboxEntry
 from .platform import Deployment, Registration, ToolKey, UsedRegistrationToken
 
@@ -16,7 +16,6 @@ __all__ = [
     "Registration",
     "ResourceLink",
     "ToolKey",
-    "UsedNonce",
     "UsedRegistrationToken",
     "User",
 ]

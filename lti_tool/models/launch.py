@@ -1,4 +1,4 @@
-"""Short-lived launch state: consumed nonces, launch sessions, hand-offs.
+"""Short-lived launch state: launch sessions (each spends its launch's nonce), hand-offs.
 
 All of it lives in the database so that every gunicorn worker sees the same state
 and a replayed token is refused whichever worker receives it. OIDC login states are
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,24 +17,12 @@ from ..timeutil import utcnow
 from .course import Course, ResourceLink, User
 
 
-class UsedNonce(db.Model):
-    """A nonce that has been used once. The primary key makes a replay fail on insert.
-
-    Spending it also spends the login's state: the state names this nonce."""
-
-    __tablename__ = "used_nonces"
-
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
-    )
-    nonce: Mapped[str] = mapped_column(String(255), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-
-
 class LaunchSession(db.Model):
     """A validated launch, restored on every later request within the tool."""
 
     __tablename__ = "launch_sessions"
+    # Storing the session spends the id_token's nonce: a replay finds it taken.
+    __table_args__ = (UniqueConstraint("registration_id", "nonce"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
@@ -50,6 +38,7 @@ class LaunchSession(db.Model):
     services: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    nonce: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

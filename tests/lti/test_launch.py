@@ -642,9 +642,9 @@ def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claim
 
 def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     """login → LMS → launch, whose response is the activity's page: two requests to Erbij
-    once this browser has kept a cookie of ours; at most 8 SQL statements over both, 2 of
-    them writes (nonce spent, launch session stored), for a returning user whose name, role
-    and titles are unchanged."""
+    once this browser has kept a cookie of ours; at most 8 SQL statements over both, 1 of
+    them a write (the launch session stored, which spends the nonce), for a returning user
+    whose name, role and titles are unchanged."""
     # The very first launch in a browser: one round trip checks that cookies stick,
     # before the LMS spends its login (so that a new window can still start over).
     counter = _Counter(app)
@@ -661,7 +661,7 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     hops, statements, page = _browse_launch(app, client, platform, "student-2", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
 
-    # A returning student: 2 requests, at most 8 statements, 2 writes.
+    # A returning student: 2 requests, at most 8 statements, 1 write.
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
@@ -669,8 +669,8 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     assert address.endswith("/checkin/week") and "?" not in address
     assert len(statements) <= 8, statements
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
-    assert len(writes) == 2, writes
-    assert writes[0].startswith("INSERT INTO used_nonces") and writes[1].startswith("INSERT INTO launch_sessions")
+    assert len(writes) == 1, writes
+    assert writes[0].startswith("INSERT INTO launch_sessions")  # which spends the nonce
     assert not any(s.startswith("UPDATE") for s in statements), statements  # nothing changed: no upsert
     # The page names its own address for the address bar; a reload there shows it again.
     html = page.get_data(as_text=True)
@@ -746,8 +746,8 @@ def test_changed_name_is_written_unchanged_is_not(app, client, platform):
 # ------------------------------------------------------------------ bounded login state
 def test_unauthenticated_logins_store_nothing(app, client, platform):
     """Anyone may call /lti/login as often as they like: it writes no row (the state is a
-    signed token), so nothing grows; spent nonces are purged now and then."""
-    from lti_tool.models import HandoffToken, UsedNonce
+    signed token), so nothing grows; expired hand-off tokens are purged now and then."""
+    from lti_tool.models import HandoffToken
 
     tables = [t for t in db.metadata.sorted_tables]
     with app.app_context():
@@ -761,7 +761,8 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
         after = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in tables}
     assert after == before
 
-    # Expired spent nonces and hand-off tokens are cleared by a later login.
+    # Expired hand-off tokens are cleared by a later login (a spent nonce lives in its
+    # launch session, which retention rolls up).
     from datetime import timedelta
 
     from lti_tool.extensions import cache
@@ -769,7 +770,8 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
 
     assert landed_at(post_launch(client, platform)[0])
     with app.app_context():
-        db.session.execute(db.update(UsedNonce).values(expires_at=utcnow() - timedelta(minutes=1)))
+        lid = db.session.execute(db.select(LaunchSession.id)).scalars().first()
+        db.session.add(HandoffToken(token_hash="h" * 64, launch_id=lid, expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
         cache.delete("lti-purge")  # five minutes later
         from lti_tool.lti import login as login_module
@@ -777,7 +779,6 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
         login_module._next_purge_ask[0] = 0.0  # ... so this process asks the shared cache again
     client.post("/lti/login", data=data)
     with app.app_context():
-        assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 0
         assert db.session.execute(db.select(db.func.count()).select_from(HandoffToken)).scalar() == 0
 
 
@@ -794,10 +795,8 @@ def test_forged_kids_do_not_make_us_fetch_on_every_request(client, platform, rsp
     assert fetches() == 2  # the first forged kid refetched once; the others waited for the minute
     resp, _, _ = post_launch(client, platform, sign_kwargs={"kid": "forged-0"})
     assert error_code(resp) == "unknown_key" and fetches() == 2  # remembered as unknown
-    from lti_tool.models import UsedNonce
-
-    with client.application.app_context():
-        assert db.session.execute(db.select(db.func.count()).select_from(UsedNonce)).scalar() == 1  # only the real launch
+    with client.application.app_context():  # a nonce is spent by a stored launch session
+        assert db.session.execute(db.select(db.func.count()).select_from(LaunchSession)).scalar() == 1  # only the real launch
 
 
 def test_bad_signature_spends_no_nonce(client, platform):
