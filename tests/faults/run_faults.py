@@ -104,7 +104,8 @@ def launch(h: Harness, browser: Browser, user: str, *, role: str = "learner", ac
     resp = browser.request("POST", base + "/lti/launch", data={"id_token": p.sign(c), "state": q["state"]})
     lid = None
     for _ in range(6):
-        lid = _lid(resp.url) or lid
+        # The launch answers with its page and names the page's address (Content-Location).
+        lid = _lid(resp.headers.get("Content-Location") or "") or _lid(resp.url) or lid
         if resp.status_code not in (301, 302, 303):
             break
         nxt = resp.headers["Location"]
