@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from ..extensions import db
 from ..models import Course, User
@@ -78,42 +79,77 @@ def lower_is_better(key: str) -> bool:
 
 
 # ---------------------------------------------------------------- plain data
-_INDEX_VERSIONS: dict[int, tuple[Mapping, tuple[int, ...]]] = {}
+def _versions_of(item_versions: Mapping) -> tuple[int, ...]:
+    """The four index items' versions."""
+    return tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
 
 
-def _index_versions(item_versions: Mapping) -> tuple[int, ...]:
-    """The four index items' versions; worked out once per (shared) item_versions mapping."""
-    hit = _INDEX_VERSIONS.get(id(item_versions))
-    if hit is not None and hit[0] is item_versions:
-        return hit[1]
-    versions = tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
-    if len(_INDEX_VERSIONS) > 256:
-        _INDEX_VERSIONS.clear()
-    _INDEX_VERSIONS[id(item_versions)] = (item_versions, versions)
-    return versions
+def _complete(answers: Mapping) -> bool:
+    """Every scale item answered (what the common path of ``week_measures`` needs)."""
+    return all(k in answers for k in SCALE_ITEMS)
 
 
-@dataclass(frozen=True)
-class ResponseRow:
-    """One stored response, as plain data (no ORM object leaves ``load_rows``)."""
+_new_tuple = tuple.__new__
 
-    user_id: int
-    week_start: date
-    answers: Mapping[str, int]
-    item_versions: Mapping[str, int]
-    contact_opt_in: bool
-    open_answer: str | None
-    privacy_mode: str
-    index_score: float | None
-    # Derived once per row, because every week and every chart asks for them.
-    index_versions: tuple[int, ...] = field(init=False)  # the four index items' versions
-    index_value: float | None = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "index_versions", _index_versions(self.item_versions))
+class ResponseRow(tuple):
+    """One stored response, as plain data (no ORM object leaves ``load_rows``).
+
+    A tuple: immutable, and one small object per row (a 300 x 40 course is 12,000 of them,
+    built on every page view). ``index_versions``, ``index_value`` and ``complete`` are
+    derived once per row, because every week and every chart asks for them; ``load_rows``
+    works them out once per distinct stored JSON text instead of once per row.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        user_id: int,
+        week_start: date,
+        answers: Mapping[str, int],
+        item_versions: Mapping[str, int],
+        contact_opt_in: bool,
+        open_answer: str | None,
+        privacy_mode: str,
+        index_score: float | None,
+    ):
         # Stored at saving time for fast trends; recomputed for rows saved without it.
-        value = self.index_score if self.index_score is not None else weekly_index(self.answers)
-        object.__setattr__(self, "index_value", value)
+        value = index_score if index_score is not None else weekly_index(answers)
+        return _new_tuple(
+            cls,
+            (
+                user_id,
+                week_start,
+                answers,
+                item_versions,
+                contact_opt_in,
+                open_answer,
+                privacy_mode,
+                index_score,
+                _versions_of(item_versions),
+                value,
+                _complete(answers),
+            ),
+        )
+
+    user_id: int = property(itemgetter(0))  # type: ignore[assignment]
+    week_start: date = property(itemgetter(1))  # type: ignore[assignment]
+    answers: Mapping[str, int] = property(itemgetter(2))  # type: ignore[assignment]
+    item_versions: Mapping[str, int] = property(itemgetter(3))  # type: ignore[assignment]
+    contact_opt_in: bool = property(itemgetter(4))  # type: ignore[assignment]
+    open_answer: str | None = property(itemgetter(5))  # type: ignore[assignment]
+    privacy_mode: str = property(itemgetter(6))  # type: ignore[assignment]
+    index_score: float | None = property(itemgetter(7))  # type: ignore[assignment]
+    index_versions: tuple[int, ...] = property(itemgetter(8))  # type: ignore[assignment]  # the four index items' versions
+    index_value: float | None = property(itemgetter(9))  # type: ignore[assignment]
+    complete: bool = property(itemgetter(10))  # type: ignore[assignment]  # every scale item answered
+
+    def __repr__(self) -> str:
+        return (
+            f"ResponseRow(user_id={self[0]!r}, week_start={self[1]!r}, answers={self[2]!r}, item_versions={self[3]!r}, "
+            f"contact_opt_in={self[4]!r}, open_answer={self[5]!r}, privacy_mode={self[6]!r}, index_score={self[7]!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -313,7 +349,9 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
     # one item_versions, and many answers repeat — 300 x 40 is 24,000 JSON values, but
     # only a few thousand distinct ones. The decoded mappings are shared between rows, and
     # read only (ResponseRow is frozen; views copy what they hand on).
-    result = db.session.execute(
+    # Through the session's connection (same transaction): a Core result, without the
+    # ORM's per-row result processing of ``session.execute``.
+    result = db.session.connection().execute(
         db.select(
             r.user_id,
             r.week_start,
@@ -326,6 +364,10 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
         ).where(r.course_id == course_id, r.week_start >= first, r.week_start <= last)
     )
     decoded: dict[str | None, Mapping] = {None: {}}
+    # Per distinct text, also what every row derives from it: the index items' versions,
+    # and whether every scale item was answered.
+    versions_of: dict[str | None, tuple[Mapping, tuple[int, ...]]] = {}
+    answers_of: dict[str | None, tuple[Mapping, bool]] = {}
 
     def mapping(text: str | None) -> Mapping:
         value = decoded.get(text)
@@ -333,10 +375,27 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
             value = decoded[text] = json.loads(text) if text else {}
         return value
 
-    return [
-        ResponseRow(user_id, week_start, mapping(answers), mapping(versions), opt_in, open_answer, mode, index_score)
-        for user_id, week_start, answers, versions, opt_in, open_answer, mode, index_score in result
-    ]
+    def versions(text: str | None) -> tuple[Mapping, tuple[int, ...]]:
+        hit = versions_of[text] = (m := mapping(text)), _versions_of(m)
+        return hit
+
+    def answers(text: str | None) -> tuple[Mapping, bool]:
+        hit = answers_of[text] = (m := mapping(text)), _complete(m)
+        return hit
+
+    rows = []
+    append = rows.append
+    for user_id, week_start, answers_text, versions_text, opt_in, open_answer, mode, index_score in result:
+        item_versions, index_versions = versions_of.get(versions_text) or versions(versions_text)
+        given, complete = answers_of.get(answers_text) or answers(answers_text)
+        value = index_score if index_score is not None else weekly_index(given)
+        append(
+            _new_tuple(
+                ResponseRow,
+                (user_id, week_start, given, item_versions, opt_in, open_answer, mode, index_score, index_versions, value, complete),
+            )
+        )
+    return rows
 
 
 def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Person], dict[int, Person]]:
@@ -452,9 +511,13 @@ def week_measures(rows: Sequence[ResponseRow], mode: str) -> dict[str, Measure]:
     working out only once. Any other week takes the general path, item by item.
     """
     first = rows[0] if rows else None
-    uniform = first is not None and all(
-        r.item_versions == first.item_versions and r.index_value is not None and all(k in r.answers for k in SCALE_ITEMS) for r in rows
-    )
+    uniform = first is not None
+    if uniform:
+        versions = first.item_versions  # rows of one wording share one decoded mapping
+        for r in rows:
+            if not r.complete or r.index_value is None or (r.item_versions is not versions and r.item_versions != versions):
+                uniform = False
+                break
     if not uniform:
         return {key: measure(rows, key, mode) for key in MEASURES}
     n = len(rows)
