@@ -84,9 +84,12 @@ def _versions_of(item_versions: Mapping) -> tuple[int, ...]:
     return tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
 
 
-def _complete(answers: Mapping) -> bool:
-    """Every scale item answered (what the common path of ``week_measures`` needs)."""
-    return all(k in answers for k in SCALE_ITEMS)
+def _item_scores(answers: Mapping) -> tuple | None:
+    """The scale items' answers in ``SCALE_ITEMS`` order; None unless every one was given
+    (the common path of ``week_measures`` sums these columns)."""
+    if all(answers.get(k) is not None for k in SCALE_ITEMS):
+        return tuple(answers[k] for k in SCALE_ITEMS)
+    return None
 
 
 _new_tuple = tuple.__new__
@@ -96,7 +99,7 @@ class ResponseRow(tuple):
     """One stored response, as plain data (no ORM object leaves ``load_rows``).
 
     A tuple: immutable, and one small object per row (a 300 x 40 course is 12,000 of them,
-    built on every page view). ``index_versions``, ``index_value`` and ``complete`` are
+    built on every page view). ``index_versions``, ``index_value`` and ``item_scores`` are
     derived once per row, because every week and every chart asks for them; ``load_rows``
     works them out once per distinct stored JSON text instead of once per row.
     """
@@ -129,7 +132,7 @@ class ResponseRow(tuple):
                 index_score,
                 _versions_of(item_versions),
                 value,
-                _complete(answers),
+                _item_scores(answers),
             ),
         )
 
@@ -143,7 +146,7 @@ class ResponseRow(tuple):
     index_score: float | None = property(itemgetter(7))  # type: ignore[assignment]
     index_versions: tuple[int, ...] = property(itemgetter(8))  # type: ignore[assignment]  # the four index items' versions
     index_value: float | None = property(itemgetter(9))  # type: ignore[assignment]
-    complete: bool = property(itemgetter(10))  # type: ignore[assignment]  # every scale item answered
+    item_scores: tuple | None = property(itemgetter(10))  # type: ignore[assignment]  # None: an item was not answered
 
     def __repr__(self) -> str:
         return (
@@ -367,7 +370,7 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
     # Per distinct text, also what every row derives from it: the index items' versions,
     # and whether every scale item was answered.
     versions_of: dict[str | None, tuple[Mapping, tuple[int, ...]]] = {}
-    answers_of: dict[str | None, tuple[Mapping, bool]] = {}
+    answers_of: dict[str | None, tuple[Mapping, tuple | None]] = {}
 
     def mapping(text: str | None) -> Mapping:
         value = decoded.get(text)
@@ -379,20 +382,20 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
         hit = versions_of[text] = (m := mapping(text)), _versions_of(m)
         return hit
 
-    def answers(text: str | None) -> tuple[Mapping, bool]:
-        hit = answers_of[text] = (m := mapping(text)), _complete(m)
+    def answers(text: str | None) -> tuple[Mapping, tuple | None]:
+        hit = answers_of[text] = (m := mapping(text)), _item_scores(m)
         return hit
 
     rows = []
     append = rows.append
     for user_id, week_start, answers_text, versions_text, opt_in, open_answer, mode, index_score in result:
         item_versions, index_versions = versions_of.get(versions_text) or versions(versions_text)
-        given, complete = answers_of.get(answers_text) or answers(answers_text)
+        given, scores = answers_of.get(answers_text) or answers(answers_text)
         value = index_score if index_score is not None else weekly_index(given)
         append(
             _new_tuple(
                 ResponseRow,
-                (user_id, week_start, given, item_versions, opt_in, open_answer, mode, index_score, index_versions, value, complete),
+                (user_id, week_start, given, item_versions, opt_in, open_answer, mode, index_score, index_versions, value, scores),
             )
         )
     return rows
@@ -515,7 +518,7 @@ def week_measures(rows: Sequence[ResponseRow], mode: str) -> dict[str, Measure]:
     if uniform:
         versions = first.item_versions  # rows of one wording share one decoded mapping
         for r in rows:
-            if not r.complete or r.index_value is None or (r.item_versions is not versions and r.item_versions != versions):
+            if r.item_scores is None or r.index_value is None or (r.item_versions is not versions and r.item_versions != versions):
                 uniform = False
                 break
     if not uniform:
@@ -524,8 +527,10 @@ def week_measures(rows: Sequence[ResponseRow], mode: str) -> dict[str, Measure]:
     if not group_visible(rows, mode):
         return {key: Measure(key, TOO_FEW, None, n, _uniform_version(first, key)) for key in MEASURES}
     result = {INDEX: Measure(INDEX, VALUE, display_mean([r.index_value for r in rows]), n, first.index_versions)}
-    for key in SCALE_ITEMS:
-        result[key] = Measure(key, VALUE, display_mean([r.answers[key] for r in rows]), n, _uniform_version(first, key))
+    # One pass over the rows: the items' answers as columns (a sum is exact, in any order).
+    columns = zip(*[r.item_scores for r in rows], strict=True)
+    for key, column in zip(SCALE_ITEMS, columns, strict=True):
+        result[key] = Measure(key, VALUE, display_mean(column), n, _uniform_version(first, key))
     return result
 
 
@@ -554,6 +559,21 @@ def _open_answers(rows: Sequence[ResponseRow], vis: Sequence[privacy.Visibility]
     return tuple(named + anonymous), hidden
 
 
+def _pattern_counts(rows: Sequence[ResponseRow], rules: SignalRules, memo: dict | None) -> tuple[int, int]:
+    """``pattern_counts`` over the rows' answers, once per distinct answers mapping."""
+    if memo is None:
+        return pattern_counts((r.answers for r in rows), rules=rules)
+    dont_dare = no_start = 0
+    for r in rows:
+        answers = r.answers
+        hit = memo.get(id(answers))
+        if hit is None or hit[0] is not answers or hit[1] is not rules:
+            hit = memo[id(answers)] = (answers, rules, *pattern_counts((answers,), rules=rules))
+        dont_dare += hit[2]
+        no_start += hit[3]
+    return dont_dare, no_start
+
+
 def _name(people: Mapping[int, Person], user_id: int) -> str:
     person = people.get(user_id)
     return person.name if person else f"#{user_id}"
@@ -567,8 +587,13 @@ def week_view(
     people: Mapping[int, Person],
     roster_ids: set[int],
     rules: SignalRules = DEFAULT_RULES,
+    patterns: dict | None = None,
 ) -> WeekView:
-    """Everything the teacher may see of one week."""
+    """Everything the teacher may see of one week.
+
+    ``patterns``: a dict shared by the weeks of one page, remembering each stored answers
+    mapping's patterns (rows with the same answers share one mapping).
+    """
     vis = visibilities(rows, mode)
     measures = week_measures(rows, mode)
     shares: tuple[float | None, float | None] = (None, None)
@@ -576,7 +601,7 @@ def week_view(
         # The patterns' shares as the class signals count them (with the same rules), over
         # the respondents the index is about.
         _v, subset = dominant_version(rows, INDEX)
-        dont_dare, no_start = pattern_counts((r.answers for r in subset), rules=rules)
+        dont_dare, no_start = _pattern_counts(subset, rules, patterns)
         shares = (dont_dare / len(subset), no_start / len(subset))
     contacts = sorted(
         (
@@ -783,11 +808,12 @@ def assemble(
     rows_by_week = group_by_week(rows)
     by_user_week: dict[tuple[int, date], ResponseRow] = {(row.user_id, row.week_start): row for row in rows}
     roster_ids = {p.user_id for p in roster}
+    patterns: dict = {}
     views = []
     for w in weeks:
         week_rows = rows_by_week.get(w.start, ())
         if not rel.needs_release(week_rows, mode):
-            views.append(week_view(w, week_rows, mode=mode, people=people, roster_ids=roster_ids, rules=rules))
+            views.append(week_view(w, week_rows, mode=mode, people=people, roster_ids=roster_ids, rules=rules, patterns=patterns))
         elif w.start in releases:
             respondents, figures = releases[w.start]
             views.append(rel.view_from_release(w, figures, respondents, week_rows, people=people, roster_ids=roster_ids))
