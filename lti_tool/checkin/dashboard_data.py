@@ -84,12 +84,17 @@ def _versions_of(item_versions: Mapping) -> tuple[int, ...]:
     return tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
 
 
+_scale_answers = itemgetter(*SCALE_ITEMS)
+
+
 def _item_scores(answers: Mapping) -> tuple | None:
     """The scale items' answers in ``SCALE_ITEMS`` order; None unless every one was given
     (the common path of ``week_measures`` sums these columns)."""
-    if all(answers.get(k) is not None for k in SCALE_ITEMS):
-        return tuple(answers[k] for k in SCALE_ITEMS)
-    return None
+    try:
+        scores = _scale_answers(answers)
+    except KeyError:
+        return None
+    return None if None in scores else scores
 
 
 _new_tuple = tuple.__new__
@@ -699,6 +704,11 @@ def _student_history(
     return history
 
 
+def _history_length(rules: SignalRules) -> int:
+    """How many weeks up to the selected one a student's signals look at."""
+    return max(rules.drop_window + 1, rules.low_window, rules.low_item_weeks, rules.no_response_weeks)
+
+
 def _cards(
     dashboard_weeks: Sequence[WeekView],
     index: int,
@@ -715,7 +725,7 @@ def _cards(
         # Anonymous: only who asked for a chat, by name, and nothing else about them.
         return [StudentCard(p, GROUP_CONTACT, (), (), True) for p in selected.contacts]
 
-    length = max(rules.drop_window + 1, rules.low_window, rules.low_item_weeks, rules.no_response_weeks)
+    length = _history_length(rules)
     recent_weeks = dashboard_weeks[max(0, index - SPARK_WEEKS + 1) : index + 1]
     cards = []
     listed = roster + [p for p in selected.contacts if not p.on_roster]
@@ -806,7 +816,6 @@ def assemble(
 
     releases = releases or {}
     rows_by_week = group_by_week(rows)
-    by_user_week: dict[tuple[int, date], ResponseRow] = {(row.user_id, row.week_start): row for row in rows}
     roster_ids = {p.user_id for p in roster}
     patterns: dict = {}
     views = []
@@ -820,6 +829,13 @@ def assemble(
         else:  # the open week (or, without its release, a closed one): counts only
             views.append(rel.pending_view(w, week_rows, people=people, roster_ids=roster_ids))
     index = next(i for i, w in enumerate(weeks) if w.start == selected_start)
+    # A student's rows by week, for the weeks the cards look at only (their signals' window
+    # and the sparkline), not the whole period.
+    by_user_week: dict[tuple[int, date], ResponseRow] = {
+        (row.user_id, row.week_start): row
+        for w in weeks[max(0, index - max(_history_length(rules), SPARK_WEEKS) + 1) : index + 1]
+        for row in rows_by_week.get(w.start, ())
+    }
 
     selected_rows = rows_by_week.get(selected_start, ())
     if rel.needs_release(selected_rows, mode):
