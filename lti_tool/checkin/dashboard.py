@@ -10,7 +10,7 @@ the URL to the browser that launched, so a link opened by anyone else shows noth
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -200,12 +200,16 @@ def trend_chart(dash: Dashboard, key: str, *, big: bool) -> charts.TrendChart:
     )
 
 
-def sparkline_for(card: StudentCard, lang: str) -> charts.Sparkline:
+def _spark_part(iso_week: int, value: float | None) -> str:
+    return _("week %(week)s: %(value)s", week=iso_week, value=score(value) if value is not None else "–")
+
+
+def sparkline_for(card: StudentCard, lang: str, part: Callable[[int, float | None], str] = _spark_part) -> charts.Sparkline:
+    """``part`` words one week of the label; the page passes a cached one, as every card
+    repeats the same few weeks and the same few values (300 cards x 6 weeks)."""
+
     def describe(values: Sequence[float | None]) -> str:
-        parts = [
-            _("week %(week)s: %(value)s", week=w.iso_week, value=score(v) if v is not None else "–")
-            for (w, _v), v in zip(card.recent, values, strict=True)
-        ]
+        parts = [part(w.iso_week, v) for (w, _v), v in zip(card.recent, values, strict=True)]
         return _("%(name)s, recent weeks: %(values)s", name=items.construct_name(INDEX, lang), values="; ".join(parts))
 
     return charts.sparkline(f"spark-{card.person.user_id}", [v for _w, v in card.recent], describe, series=card.recent_series)
@@ -232,6 +236,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     # Eight tables of up to 52 weeks ask for the same few labels hundreds of times; each
     # would ask gettext and Babel (and the request for its locale). Work them out once.
     cached_week_label = functools.cache(week_label)
+    spark_part = functools.cache(_spark_part)
     locale = str(get_locale())
     too_few, no_answers, pending = _("too few answers"), _("no answers"), _("shown when the week closes")
 
@@ -255,7 +260,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "reverse": {k: lower_is_better(k) for k in MEASURES},
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
-        "sparklines": {c.person.user_id: sparkline_for(c, lang) for c in dash.cards if c.recent},
+        "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part) for c in dash.cards if c.recent},
         "score": page_score,
         "status_text": status_text,
         "version_text": version_text,

@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from ..extensions import db
 from ..models import Course, User
@@ -78,42 +79,85 @@ def lower_is_better(key: str) -> bool:
 
 
 # ---------------------------------------------------------------- plain data
-_INDEX_VERSIONS: dict[int, tuple[Mapping, tuple[int, ...]]] = {}
+def _versions_of(item_versions: Mapping) -> tuple[int, ...]:
+    """The four index items' versions."""
+    return tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
 
 
-def _index_versions(item_versions: Mapping) -> tuple[int, ...]:
-    """The four index items' versions; worked out once per (shared) item_versions mapping."""
-    hit = _INDEX_VERSIONS.get(id(item_versions))
-    if hit is not None and hit[0] is item_versions:
-        return hit[1]
-    versions = tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
-    if len(_INDEX_VERSIONS) > 256:
-        _INDEX_VERSIONS.clear()
-    _INDEX_VERSIONS[id(item_versions)] = (item_versions, versions)
-    return versions
+_scale_answers = itemgetter(*SCALE_ITEMS)
 
 
-@dataclass(frozen=True)
-class ResponseRow:
-    """One stored response, as plain data (no ORM object leaves ``load_rows``)."""
+def _item_scores(answers: Mapping) -> tuple | None:
+    """The scale items' answers in ``SCALE_ITEMS`` order; None unless every one was given
+    (the common path of ``week_measures`` sums these columns)."""
+    try:
+        scores = _scale_answers(answers)
+    except KeyError:
+        return None
+    return None if None in scores else scores
 
-    user_id: int
-    week_start: date
-    answers: Mapping[str, int]
-    item_versions: Mapping[str, int]
-    contact_opt_in: bool
-    open_answer: str | None
-    privacy_mode: str
-    index_score: float | None
-    # Derived once per row, because every week and every chart asks for them.
-    index_versions: tuple[int, ...] = field(init=False)  # the four index items' versions
-    index_value: float | None = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "index_versions", _index_versions(self.item_versions))
+_new_tuple = tuple.__new__
+
+
+class ResponseRow(tuple):
+    """One stored response, as plain data (no ORM object leaves ``load_rows``).
+
+    A tuple: immutable, and one small object per row (a 300 x 40 course is 12,000 of them,
+    built on every page view). ``index_versions``, ``index_value`` and ``item_scores`` are
+    derived once per row, because every week and every chart asks for them; ``load_rows``
+    works them out once per distinct stored JSON text instead of once per row.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        user_id: int,
+        week_start: date,
+        answers: Mapping[str, int],
+        item_versions: Mapping[str, int],
+        contact_opt_in: bool,
+        open_answer: str | None,
+        privacy_mode: str,
+        index_score: float | None,
+    ):
         # Stored at saving time for fast trends; recomputed for rows saved without it.
-        value = self.index_score if self.index_score is not None else weekly_index(self.answers)
-        object.__setattr__(self, "index_value", value)
+        value = index_score if index_score is not None else weekly_index(answers)
+        return _new_tuple(
+            cls,
+            (
+                user_id,
+                week_start,
+                answers,
+                item_versions,
+                contact_opt_in,
+                open_answer,
+                privacy_mode,
+                index_score,
+                _versions_of(item_versions),
+                value,
+                _item_scores(answers),
+            ),
+        )
+
+    user_id: int = property(itemgetter(0))  # type: ignore[assignment]
+    week_start: date = property(itemgetter(1))  # type: ignore[assignment]
+    answers: Mapping[str, int] = property(itemgetter(2))  # type: ignore[assignment]
+    item_versions: Mapping[str, int] = property(itemgetter(3))  # type: ignore[assignment]
+    contact_opt_in: bool = property(itemgetter(4))  # type: ignore[assignment]
+    open_answer: str | None = property(itemgetter(5))  # type: ignore[assignment]
+    privacy_mode: str = property(itemgetter(6))  # type: ignore[assignment]
+    index_score: float | None = property(itemgetter(7))  # type: ignore[assignment]
+    index_versions: tuple[int, ...] = property(itemgetter(8))  # type: ignore[assignment]  # the four index items' versions
+    index_value: float | None = property(itemgetter(9))  # type: ignore[assignment]
+    item_scores: tuple | None = property(itemgetter(10))  # type: ignore[assignment]  # None: an item was not answered
+
+    def __repr__(self) -> str:
+        return (
+            f"ResponseRow(user_id={self[0]!r}, week_start={self[1]!r}, answers={self[2]!r}, item_versions={self[3]!r}, "
+            f"contact_opt_in={self[4]!r}, open_answer={self[5]!r}, privacy_mode={self[6]!r}, index_score={self[7]!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -313,7 +357,9 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
     # one item_versions, and many answers repeat — 300 x 40 is 24,000 JSON values, but
     # only a few thousand distinct ones. The decoded mappings are shared between rows, and
     # read only (ResponseRow is frozen; views copy what they hand on).
-    result = db.session.execute(
+    # Through the session's connection (same transaction): a Core result, without the
+    # ORM's per-row result processing of ``session.execute``.
+    result = db.session.connection().execute(
         db.select(
             r.user_id,
             r.week_start,
@@ -326,6 +372,10 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
         ).where(r.course_id == course_id, r.week_start >= first, r.week_start <= last)
     )
     decoded: dict[str | None, Mapping] = {None: {}}
+    # Per distinct text, also what every row derives from it: the index items' versions,
+    # and whether every scale item was answered.
+    versions_of: dict[str | None, tuple[Mapping, tuple[int, ...]]] = {}
+    answers_of: dict[str | None, tuple[Mapping, tuple | None]] = {}
 
     def mapping(text: str | None) -> Mapping:
         value = decoded.get(text)
@@ -333,10 +383,27 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
             value = decoded[text] = json.loads(text) if text else {}
         return value
 
-    return [
-        ResponseRow(user_id, week_start, mapping(answers), mapping(versions), opt_in, open_answer, mode, index_score)
-        for user_id, week_start, answers, versions, opt_in, open_answer, mode, index_score in result
-    ]
+    def versions(text: str | None) -> tuple[Mapping, tuple[int, ...]]:
+        hit = versions_of[text] = (m := mapping(text)), _versions_of(m)
+        return hit
+
+    def answers(text: str | None) -> tuple[Mapping, tuple | None]:
+        hit = answers_of[text] = (m := mapping(text)), _item_scores(m)
+        return hit
+
+    rows = []
+    append = rows.append
+    for user_id, week_start, answers_text, versions_text, opt_in, open_answer, mode, index_score in result:
+        item_versions, index_versions = versions_of.get(versions_text) or versions(versions_text)
+        given, scores = answers_of.get(answers_text) or answers(answers_text)
+        value = index_score if index_score is not None else weekly_index(given)
+        append(
+            _new_tuple(
+                ResponseRow,
+                (user_id, week_start, given, item_versions, opt_in, open_answer, mode, index_score, index_versions, value, scores),
+            )
+        )
+    return rows
 
 
 def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Person], dict[int, Person]]:
@@ -452,17 +519,23 @@ def week_measures(rows: Sequence[ResponseRow], mode: str) -> dict[str, Measure]:
     working out only once. Any other week takes the general path, item by item.
     """
     first = rows[0] if rows else None
-    uniform = first is not None and all(
-        r.item_versions == first.item_versions and r.index_value is not None and all(k in r.answers for k in SCALE_ITEMS) for r in rows
-    )
+    uniform = first is not None
+    if uniform:
+        versions = first.item_versions  # rows of one wording share one decoded mapping
+        for r in rows:
+            if r.item_scores is None or r.index_value is None or (r.item_versions is not versions and r.item_versions != versions):
+                uniform = False
+                break
     if not uniform:
         return {key: measure(rows, key, mode) for key in MEASURES}
     n = len(rows)
     if not group_visible(rows, mode):
         return {key: Measure(key, TOO_FEW, None, n, _uniform_version(first, key)) for key in MEASURES}
     result = {INDEX: Measure(INDEX, VALUE, display_mean([r.index_value for r in rows]), n, first.index_versions)}
-    for key in SCALE_ITEMS:
-        result[key] = Measure(key, VALUE, display_mean([r.answers[key] for r in rows]), n, _uniform_version(first, key))
+    # One pass over the rows: the items' answers as columns (a sum is exact, in any order).
+    columns = zip(*[r.item_scores for r in rows], strict=True)
+    for key, column in zip(SCALE_ITEMS, columns, strict=True):
+        result[key] = Measure(key, VALUE, display_mean(column), n, _uniform_version(first, key))
     return result
 
 
@@ -491,6 +564,21 @@ def _open_answers(rows: Sequence[ResponseRow], vis: Sequence[privacy.Visibility]
     return tuple(named + anonymous), hidden
 
 
+def _pattern_counts(rows: Sequence[ResponseRow], rules: SignalRules, memo: dict | None) -> tuple[int, int]:
+    """``pattern_counts`` over the rows' answers, once per distinct answers mapping."""
+    if memo is None:
+        return pattern_counts((r.answers for r in rows), rules=rules)
+    dont_dare = no_start = 0
+    for r in rows:
+        answers = r.answers
+        hit = memo.get(id(answers))
+        if hit is None or hit[0] is not answers or hit[1] is not rules:
+            hit = memo[id(answers)] = (answers, rules, *pattern_counts((answers,), rules=rules))
+        dont_dare += hit[2]
+        no_start += hit[3]
+    return dont_dare, no_start
+
+
 def _name(people: Mapping[int, Person], user_id: int) -> str:
     person = people.get(user_id)
     return person.name if person else f"#{user_id}"
@@ -504,8 +592,13 @@ def week_view(
     people: Mapping[int, Person],
     roster_ids: set[int],
     rules: SignalRules = DEFAULT_RULES,
+    patterns: dict | None = None,
 ) -> WeekView:
-    """Everything the teacher may see of one week."""
+    """Everything the teacher may see of one week.
+
+    ``patterns``: a dict shared by the weeks of one page, remembering each stored answers
+    mapping's patterns (rows with the same answers share one mapping).
+    """
     vis = visibilities(rows, mode)
     measures = week_measures(rows, mode)
     shares: tuple[float | None, float | None] = (None, None)
@@ -513,7 +606,7 @@ def week_view(
         # The patterns' shares as the class signals count them (with the same rules), over
         # the respondents the index is about.
         _v, subset = dominant_version(rows, INDEX)
-        dont_dare, no_start = pattern_counts((r.answers for r in subset), rules=rules)
+        dont_dare, no_start = _pattern_counts(subset, rules, patterns)
         shares = (dont_dare / len(subset), no_start / len(subset))
     contacts = sorted(
         (
@@ -611,6 +704,11 @@ def _student_history(
     return history
 
 
+def _history_length(rules: SignalRules) -> int:
+    """How many weeks up to the selected one a student's signals look at."""
+    return max(rules.drop_window + 1, rules.low_window, rules.low_item_weeks, rules.no_response_weeks)
+
+
 def _cards(
     dashboard_weeks: Sequence[WeekView],
     index: int,
@@ -627,7 +725,7 @@ def _cards(
         # Anonymous: only who asked for a chat, by name, and nothing else about them.
         return [StudentCard(p, GROUP_CONTACT, (), (), True) for p in selected.contacts]
 
-    length = max(rules.drop_window + 1, rules.low_window, rules.low_item_weeks, rules.no_response_weeks)
+    length = _history_length(rules)
     recent_weeks = dashboard_weeks[max(0, index - SPARK_WEEKS + 1) : index + 1]
     cards = []
     listed = roster + [p for p in selected.contacts if not p.on_roster]
@@ -718,19 +816,26 @@ def assemble(
 
     releases = releases or {}
     rows_by_week = group_by_week(rows)
-    by_user_week: dict[tuple[int, date], ResponseRow] = {(row.user_id, row.week_start): row for row in rows}
     roster_ids = {p.user_id for p in roster}
+    patterns: dict = {}
     views = []
     for w in weeks:
         week_rows = rows_by_week.get(w.start, ())
         if not rel.needs_release(week_rows, mode):
-            views.append(week_view(w, week_rows, mode=mode, people=people, roster_ids=roster_ids, rules=rules))
+            views.append(week_view(w, week_rows, mode=mode, people=people, roster_ids=roster_ids, rules=rules, patterns=patterns))
         elif w.start in releases:
             respondents, figures = releases[w.start]
             views.append(rel.view_from_release(w, figures, respondents, week_rows, people=people, roster_ids=roster_ids))
         else:  # the open week (or, without its release, a closed one): counts only
             views.append(rel.pending_view(w, week_rows, people=people, roster_ids=roster_ids))
     index = next(i for i, w in enumerate(weeks) if w.start == selected_start)
+    # A student's rows by week, for the weeks the cards look at only (their signals' window
+    # and the sparkline), not the whole period.
+    by_user_week: dict[tuple[int, date], ResponseRow] = {
+        (row.user_id, row.week_start): row
+        for w in weeks[max(0, index - max(_history_length(rules), SPARK_WEEKS) + 1) : index + 1]
+        for row in rows_by_week.get(w.start, ())
+    }
 
     selected_rows = rows_by_week.get(selected_start, ())
     if rel.needs_release(selected_rows, mode):
