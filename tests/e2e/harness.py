@@ -20,7 +20,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from ..ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -49,12 +50,6 @@ DEPLOYMENT_ID = "demo-deployment-1"
 # Chromium's profile preference profile.cookie_controls_mode (lms-notes.md, measured):
 COOKIES_ALLOWED = 0  # third-party cookies allowed
 COOKIES_BLOCKED = 1  # third-party cookies blocked (Debian's default)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

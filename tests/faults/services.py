@@ -8,27 +8,19 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess  # noqa: S404
 import sys
 import time
 from pathlib import Path
 
+from tests.ports import answers as _answers
+from tests.ports import free_port  # noqa: F401 - services.free_port for the scenarios
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.5).close()
-        return True
-    except OSError:
-        return False
+    return _answers(port, timeout=0.5)
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:

@@ -12,7 +12,6 @@ import concurrent.futures
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,29 +23,16 @@ import pytest
 import requests
 
 from ..platform import FakePlatform, JwksServer, landed_at
+from ..ports import answers, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/15"
 
 
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
-
-
 pytestmark = pytest.mark.skipif(
-    not (_answers(5432) and _answers(6379)), reason="needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379"
+    not (answers(5432) and answers(6379)), reason="needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 STACK: dict[str, str] = {}
@@ -67,7 +53,7 @@ def stack(tmp_path_factory):
     platform = FakePlatform(issuer="http://127.0.0.1:1", key_name="platform-gunicorn")
     jwks = JwksServer(platform)
     platform.issuer = f"http://127.0.0.1:{jwks.port}"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -89,7 +75,7 @@ def stack(tmp_path_factory):
     )
     subprocess.run([sys.executable, "-c", register], cwd=ROOT, env=env, check=True, capture_output=True)
     # Two instances, as behind a load balancer: same database, Redis, secret and public URL.
-    second_port = _free_port()
+    second_port = free_port()
     procs = [
         subprocess.Popen(
             [

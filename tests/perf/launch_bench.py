@@ -23,7 +23,6 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from tests.ports import answers, free_port  # noqa: E402,F401 - also used as lb.answers / lb.free_port
 
 WORKERS, THREADS = 2, 4
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 4))
@@ -85,20 +86,6 @@ def post_worker_init(worker):
 
     worker.wsgi = timed
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
 
 
 # ---------------------------------------------------------------- the load generator (separate process)
