@@ -66,30 +66,33 @@ def record_logout(actor: str) -> None:
 
 def set_registration_enabled(registration_id: int, enabled: bool, *, actor: str) -> Registration:
     reg = db.session.get(Registration, registration_id) or abort(404)
-    if reg.enabled != enabled:
-        reg.enabled = enabled
-        audit.record(
-            "registration.enable" if enabled else "registration.disable",
-            actor=actor,
-            target=f"registration:{reg.id}",
-            registration_id=reg.id,
-        )
-    db.session.commit()
-    return reg
+    return _switch(reg, enabled, "registration", actor=actor, registration_id=reg.id)
 
 
 def set_deployment_enabled(deployment: Deployment, enabled: bool, *, actor: str) -> Deployment:
-    if deployment.enabled != enabled:
-        deployment.enabled = enabled
+    return _switch(
+        deployment,
+        enabled,
+        "deployment",
+        actor=actor,
+        registration_id=deployment.registration_id,
+        detail={"deployment_id": deployment.deployment_id},
+    )
+
+
+def _switch(row, enabled: bool, kind: str, *, actor: str, registration_id: int, detail: dict | None = None):
+    """Turn a registration or deployment on or off; audited only when it changed."""
+    if row.enabled != enabled:
+        row.enabled = enabled
         audit.record(
-            "deployment.enable" if enabled else "deployment.disable",
+            f"{kind}.enable" if enabled else f"{kind}.disable",
             actor=actor,
-            target=f"deployment:{deployment.id}",
-            registration_id=deployment.registration_id,
-            detail={"deployment_id": deployment.deployment_id},
+            target=f"{kind}:{row.id}",
+            registration_id=registration_id,
+            detail=detail,
         )
     db.session.commit()
-    return deployment
+    return row
 
 
 # --------------------------------------------------------------- keys

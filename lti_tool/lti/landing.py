@@ -29,7 +29,8 @@ from . import claims as C
 from .errors import LaunchRefused
 
 MAX_HOPS = 3
-_HEADERS_NOT_COPIED = {"CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_ORIGIN", "werkzeug.request"}
+# The launch POST's body and origin are not the page's; nor is its parsed request object.
+_NOT_COPIED = {"CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_ORIGIN", "werkzeug.request"}
 
 
 def landing_url(ctx) -> str:
@@ -70,7 +71,7 @@ def render_landing(ctx) -> tuple[Response | None, str]:
 def _get_here(url: str) -> Response | None:
     """Run the GET view for `url` (a path of this launch) inside this request."""
     path, _, query = url.partition("?")
-    environ = {k: v for k, v in request.environ.items() if k not in _HEADERS_NOT_COPIED}
+    environ = {k: v for k, v in request.environ.items() if k not in _NOT_COPIED}
     environ.update(
         {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO()}
     )

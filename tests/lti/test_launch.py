@@ -650,7 +650,7 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
     assert hops == ["POST /lti/login", "GET /lti/login/continue", "POST /lti/launch"], hops
-    assert page_address(page).endswith("/checkin/week") and 'class="checkin-form"' in page.get_data(as_text=True)
+    assert landed_at(page).endswith("/checkin/week") and 'class="checkin-form"' in page.get_data(as_text=True)
     first_user = statements
     # A user, course, membership and link created (each in a savepoint for the race), the
     # registration and deployment read once into the cache, expired rows purged once.
@@ -665,7 +665,7 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
-    address = page_address(page)
+    address = landed_at(page)
     assert address.endswith("/checkin/week") and "?" not in address
     assert len(statements) <= 8, statements
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
@@ -679,11 +679,6 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     assert again.status_code == 200 and 'class="checkin-form"' in again.get_data(as_text=True)
     assert "erbij-page-url" not in again.get_data(as_text=True)  # a page at its own address needs no script
     print(f"\nreturning student: {len(statements)} statements for login + launch (with its page); first launch of a user: {len(first_user)}")
-
-
-def page_address(resp) -> str:
-    """The address of the page a launch answered with."""
-    return resp.headers.get("Content-Location") or resp.request.path
 
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
