@@ -172,7 +172,9 @@ def _update_statement():
 
 def _update_existing(course_id: int, user_id: int, week_start: date, values: dict) -> tuple[int, int, str] | None:
     """Overwrite the week's response if it exists; (id, revision, privacy mode) or None when there is none."""
-    row = db.session.execute(
+    # On the session's connection (its transaction), past the ORM's execute path: the
+    # statement is on the table, so there is nothing for the ORM to do.
+    row = db.session.connection().execute(
         _update_statement(), {"w_course_id": course_id, "w_user_id": user_id, "w_week_start": week_start, **values}
     ).first()
     return (row[0], row[1], row[2]) if row else None

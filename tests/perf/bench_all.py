@@ -45,7 +45,7 @@ LAUNCHES = int(os.environ.get("BENCH_LAUNCHES", 240))
 HELLOS = int(os.environ.get("BENCH_HELLOS", 1200))
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", 4000))
 CHECKIN_STUDENTS = int(os.environ.get("BENCH_CHECKIN_STUDENTS", 48))
-CHECKIN_CONCURRENCY = int(os.environ.get("BENCH_CHECKIN_CONCURRENCY", 8))
+CHECKIN_CONCURRENCY = int(os.environ.get("BENCH_CHECKIN_CONCURRENCY", 16))
 ARTIFACT = ROOT / "test-artifacts" / "bench.json"
 # Another checkout of Erbij to measure (e.g. an older commit, for a before/after).
 ERBIJ_ROOT = Path(os.environ.get("BENCH_ERBIJ_ROOT") or ROOT)
@@ -260,7 +260,7 @@ def main() -> int:
     rows = build_rows(results, pyb)
     header = (
         f"make bench — one run on {platform_module.node()} ({os.cpu_count()} cores), gunicorn gthread {lb.WORKERS}×{lb.THREADS} for each "
-        f"server, load from a separate process ({lb.CONCURRENCY} browsers for launches, {CHECKIN_CONCURRENCY} for check-ins); "
+        f"server, load from a separate process ({lb.CONCURRENCY} browsers for launches, {CHECKIN_CONCURRENCY} keep-alive connections for check-ins); "
         f"Erbij on {results['store']}; times are the servers' own unless said otherwise"
     )
     print_table(rows, header)

@@ -11,7 +11,10 @@ same way for every server, without the load generator's own time.
 The load generator is a separate process (`--client`) that drives complete launches as a
 browser would — login, the platform's redirect (answered by the generator itself: only
 the tool's time is counted), the launch POST and the page it leads to — or check-in
-submissions. A benchmark platform (a JWKS server on 127.0.0.1 and a signing key) signs the
+submissions: students launched first (not timed), then their POSTs, built beforehand as raw
+bytes, sent over keep-alive connections from one event loop, so that the generator takes
+little of the CPU it shares with the servers (http.client threads took 0.75 ms of CPU per
+submission, a sixth of Erbij's own). A benchmark platform (a JWKS server on 127.0.0.1 and a signing key) signs the
 launches. Every loop is bounded in count and time; only 127.0.0.1 is contacted.
 """
 
@@ -25,7 +28,6 @@ import random
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -197,47 +199,108 @@ def _checkin_students(args, platform, count: int) -> list[dict]:
     return students
 
 
+def _submission_requests(host: str, port: int, student: dict, rng: random.Random, variants: int = 6) -> list[bytes]:
+    """A student's check-in POSTs as raw HTTP/1.1 bytes, built before the clock starts."""
+    built = []
+    for _ in range(variants):
+        form = {item: str(rng.randint(1, 5)) for item in SCALE_ITEMS}
+        form.update(csrf_token=student["csrf"], O1="yes" if rng.random() < 0.2 else "", Q="Meer oefenen met bronnen." if rng.random() < 0.3 else "")
+        body = urlencode(form).encode()
+        head = (
+            f"POST {student['action']} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {student['cookie']}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        built.append(head.encode() + body)
+    return built
+
+
+class _Conn:
+    """One keep-alive connection of the check-in load: sends a prepared request, reads the answer."""
+
+    def __init__(self, host: str, port: int, requests_: list[bytes]):
+        import socket
+
+        self.sock = socket.create_connection((host, port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        self.requests = requests_
+        self.sent = 0
+        self.buf = b""
+        self.started = 0.0
+
+    def send_next(self) -> None:
+        self.buf = b""
+        self.started = time.perf_counter()
+        self.sock.sendall(self.requests[self.sent % len(self.requests)])  # small: fits the socket buffer
+        self.sent += 1
+
+    def read(self) -> tuple[int, dict[str, str]] | None:
+        """Feed what arrived; the status and headers once a whole response is in, else None."""
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed a keep-alive connection")
+        self.buf += chunk
+        head_end = self.buf.find(b"\r\n\r\n")
+        if head_end < 0:
+            return None
+        lines = self.buf[:head_end].decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        if len(self.buf) - head_end - 4 < int(headers.get("content-length", 0)):
+            return None
+        return int(lines[0].split()[1]), headers
+
+
 def checkin_main(args, out: dict) -> None:
-    """Check-in submissions: each thread posts for its own students over one keep-alive connection."""
-    import http.client
+    """Check-in submissions: `concurrency` keep-alive connections in one event loop (a closed
+    loop: each sends its next submission when the last was answered), every request built
+    beforehand, so that the load generator spends little CPU of the machine it measures."""
+    import selectors
 
     platform = _platform(args)
     students = _checkin_students(args, platform, args.students)
     host, port = urlsplit(args.base).hostname, urlsplit(args.base).port
-    lock = threading.Lock()
+    rng = random.Random(7)
+    conns = [
+        _Conn(host, port, [r for st in students[i :: args.concurrency] for r in _submission_requests(host, port, st, rng)])
+        for i in range(args.concurrency)
+    ]
     rows: list[tuple[float, float, int]] = []
     errors: list[str] = []
-    deadline = time.monotonic() + PHASE_SECONDS / 3
-
-    def work(i: int):
-        conn = http.client.HTTPConnection(host, port, timeout=30)
-        rng = random.Random(i)
-        mine = students[i::args.concurrency]
-        for n in range(args.count // args.concurrency):
-            if time.monotonic() > deadline:
-                break
-            st = mine[n % len(mine)]
-            form = {item: str(rng.randint(1, 5)) for item in SCALE_ITEMS}
-            form.update(csrf_token=st["csrf"], O1="yes" if rng.random() < 0.2 else "", Q="Meer oefenen met bronnen." if rng.random() < 0.3 else "")
-            body = urlencode(form)
-            t = time.perf_counter()
-            conn.request("POST", st["action"], body=body, headers={"Cookie": st["cookie"], "Content-Type": "application/x-www-form-urlencoded"})
-            resp = conn.getresponse()
-            resp.read()
-            client = time.perf_counter() - t
-            ok = resp.status == 302 and "/week/done" in (resp.getheader("Location") or "")
-            with lock:
-                if ok:
-                    rows.append((client, int(resp.getheader("X-Bench-Server-Us", 0)) / 1e6, int(resp.getheader("X-Bench-Statements", 0))))
-                else:
-                    errors.append(f"{resp.status} {resp.getheader('Location')}")
-        conn.close()
-
+    selector = selectors.DefaultSelector()
     start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
-        list(pool.map(work, range(args.concurrency)))
+    deadline = time.monotonic() + PHASE_SECONDS / 3
+    budget = args.count
+    for conn in conns:
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
+        conn.send_next()
+        budget -= 1
+    in_flight = len(conns)
+    while in_flight:
+        if time.monotonic() > deadline + 30:
+            errors.append(f"{in_flight} submissions unanswered after the deadline")
+            break
+        for key, _ in selector.select(timeout=1):
+            conn = key.data
+            done = conn.read()
+            if done is None:
+                continue
+            status, headers = done
+            client = time.perf_counter() - conn.started
+            if status == 302 and "/week/done" in headers.get("location", ""):
+                rows.append((client, int(headers.get("x-bench-server-us", 0)) / 1e6, int(headers.get("x-bench-statements", 0))))
+            else:
+                errors.append(f"{status} {headers.get('location')}")
+            if budget > 0 and time.monotonic() < deadline:
+                conn.send_next()
+                budget -= 1
+            else:
+                selector.unregister(conn.sock)
+                in_flight -= 1
+    wall = time.perf_counter() - start
+    for conn in conns:
+        conn.sock.close()
     out.update(
-        wall=time.perf_counter() - start,
+        wall=wall,
         client=[r[0] for r in rows],
         server=[r[1] for r in rows],
         statements=[r[2] for r in rows],
