@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         serving.configure_logging(app)
 
     from . import models  # noqa: F401  (registers the models with SQLAlchemy)
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     from . import db_liveness
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     cache.init_app(app)
 
     from . import errors, health, input_safety
