@@ -479,7 +479,16 @@ def init_app(app) -> None:
         if values and "lid" in values:
             g.launch = load_launch(values.pop("lid"))
 
+    expects_lid: dict[str, bool] = {}  # per endpoint; the URL map is fixed once serving
+
     @app.url_defaults
     def _add_launch(endpoint, values):
-        if "lid" not in values and g.get("launch") is not None and app.url_map.is_endpoint_expecting(endpoint, "lid"):
-            values["lid"] = g.launch.id
+        if "lid" in values:
+            return
+        expects = expects_lid.get(endpoint)
+        if expects is None:
+            expects = expects_lid[endpoint] = app.url_map.is_endpoint_expecting(endpoint, "lid")
+        if expects:
+            launch = g.get("launch")
+            if launch is not None:
+                values["lid"] = launch.id
