@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -118,17 +118,34 @@ class ScaleQuestion:
     options: Sequence[tuple[str, str]]  # (value, label)
 
 
-def _questions(lang: str, course_title: str | None = None) -> list[ScaleQuestion]:
+@functools.lru_cache(maxsize=512)
+def _questions(lang: str, course_title: str | None = None) -> tuple[ScaleQuestion, ...]:
     """The seven scale items, each as stem + completion, so that every legend is a whole
-    sentence (read on its own by a screen reader) while the page shows the stem only once."""
+    sentence (read on its own by a screen reader) while the page shows the stem only once.
+
+    Made once per language and course title (the items are fixed data): read-only."""
     labels = items.scale_labels(lang)
-    options = [(str(v), labels[v - SCALE_MIN]) for v in range(SCALE_MIN, SCALE_MAX + 1)]
+    options = tuple((str(v), labels[v - SCALE_MIN]) for v in range(SCALE_MIN, SCALE_MAX + 1))
     questions = []
     for item_id in SCALE_ITEMS:
         completion = items.get_item(item_id).text[lang]
         full = items.item_text(item_id, lang, course_title)
         questions.append(ScaleQuestion(item_id, full[: len(full) - len(completion)].strip(), completion, options))
-    return questions
+    return tuple(questions)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scale_options(qid: str, options: tuple[tuple[str, str], ...], chosen: str | None, invalid: bool) -> Markup:
+    """One statement's five radio buttons (checkin/_scale_options.html), rendered once per
+    statement, language, answer and error state: the same few dozen fragments every page."""
+    html = current_app.jinja_env.get_template("checkin/_scale_options.html").render(
+        qid=qid, options=options, chosen=chosen, invalid=invalid
+    )
+    return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+
+
+def scale_options(q: ScaleQuestion, chosen, invalid) -> Markup:
+    return _scale_options(q.id, q.options, chosen if isinstance(chosen, str) else None, bool(invalid))
 
 
 def _values_of(response: CheckinResponse) -> dict[str, str]:
@@ -208,6 +225,7 @@ def form():
         error_list=error_list,
         error_messages={e["field"]: e["message"] for e in error_list},
         answered=existing is not None,
+        scale_options=scale_options,
     )
     return (page, 400) if errors else page
 
