@@ -41,12 +41,13 @@ def create_app(config: dict | None = None) -> Flask:
     install_template_gettext(app)
     cache.init_app(app)
 
-    from . import errors, health, input_safety
+    from . import errors, health, input_safety, session_cookie
     from .lti import context
     from .lti.registration_views import bp as lti_registration_bp
     from .lti.views import bp as lti_bp
 
     input_safety.init_app(app)
+    session_cookie.init_app(app)
     serving.init_app(app)
     context.init_app(app)
     errors.init_app(app)
