@@ -25,7 +25,7 @@ from ..models.admin import InstitutionPolicy
 from ..models.checkin import CheckinResponse, CheckinSettings
 from . import charts, items, operations, privacy
 from .blueprint import bp, checkin_launch
-from .display import page_lang, score, week_dates
+from .display import date_text, page_lang, score, week_dates
 from .items import Q_MAX_LENGTH, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
 from .signals import INDEX_ITEMS
 from .weeks import Week, weeks_since
@@ -97,7 +97,7 @@ def _week_label(week: Week) -> Markup:
 
 def _deadline(week: Week) -> str:
     # The week ends at Monday 00:00 in the course's zone; students think "Sunday night".
-    return _("%(day)s, 23:59", day=format_date(week.end, "EEEE d MMMM"))
+    return _("%(day)s, 23:59", day=date_text(week.end, "EEEE d MMMM"))
 
 
 def landing():
@@ -165,6 +165,8 @@ def _entered(form: Mapping[str, str]) -> dict[str, str]:
 
 def _error_list(errors: Mapping[str, str], lang: str) -> list[dict[str, str]]:
     """Errors in form order, each with the id of the control the summary links to."""
+    if not errors:
+        return []
     order = [*SCALE_ITEMS, "O1", "Q"]
     anchors = {item_id: f"{item_id}-1" for item_id in SCALE_ITEMS} | {"O1": "O1", "Q": "Q"}
     titles = {q.id: q.completion for q in _questions(lang)}
