@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         serving.configure_logging(app)
 
     from . import models  # noqa: F401  (registers the models with SQLAlchemy)
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     from . import db_liveness
@@ -38,14 +38,16 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     cache.init_app(app)
 
-    from . import errors, health, input_safety
+    from . import errors, health, input_safety, session_cookie
     from .lti import context
     from .lti.registration_views import bp as lti_registration_bp
     from .lti.views import bp as lti_bp
 
     input_safety.init_app(app)
+    session_cookie.init_app(app)
     serving.init_app(app)
     context.init_app(app)
     errors.init_app(app)

@@ -2,13 +2,14 @@
 
 import logging
 
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .i18n import ErbijBabel
 
 # Named constraints so that Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -49,7 +50,7 @@ class SafeSQLAlchemy(SQLAlchemy):
 db = SafeSQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
-babel = Babel()
+babel = ErbijBabel()
 class SafeCache(Cache):
     """The shared cache (Redis in production) that never fails a request.
 

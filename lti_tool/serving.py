@@ -115,18 +115,36 @@ def init_app(app: Flask) -> None:
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _REQUEST_ID.match(given) else _new_request_id()
 
+    csp_for: dict[str, str] = {}  # frame-ancestors sources -> the whole header value
+
     @app.after_request
     def _headers(resp):
         from .lti.launch_cache import platform_origins
 
-        resp.headers["X-Request-ID"] = g.get("request_id", "")
-        resp.headers.setdefault("Content-Security-Policy", f"{BASE_CSP}; frame-ancestors {platform_origins()}")
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.is_secure:
-            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        headers = resp.headers
+        headers["X-Request-ID"] = g.get("request_id", "")
+        # What a view set itself stands; the rest is added in one go (one look at the
+        # headers instead of one per header).
+        present = {key.lower() for key in headers.keys()}
+        missing = []
+        if "content-security-policy" not in present:
+            origins = platform_origins()
+            csp = csp_for.get(origins)
+            if csp is None:
+                if len(csp_for) > 64:
+                    csp_for.clear()
+                csp = csp_for[origins] = f"{BASE_CSP}; frame-ancestors {origins}"
+            missing.append(("Content-Security-Policy", csp))
+        if "x-content-type-options" not in present:
+            missing.append(("X-Content-Type-Options", "nosniff"))
+        if "referrer-policy" not in present:
+            missing.append(("Referrer-Policy", "same-origin"))
+        if request.is_secure and "strict-transport-security" not in present:
+            missing.append(("Strict-Transport-Security", "max-age=31536000"))
         # Pages and data show a student's answers or a launch's content: never kept by a
         # browser or proxy. Static files and the public keys say their own caching.
-        if request.endpoint != "static":
-            resp.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static" and "cache-control" not in present:
+            missing.append(("Cache-Control", "no-store"))
+        for key, value in missing:
+            headers.add(key, value)
         return resp

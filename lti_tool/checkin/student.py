@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -25,7 +25,7 @@ from ..models.admin import InstitutionPolicy
 from ..models.checkin import CheckinResponse, CheckinSettings
 from . import charts, items, operations, privacy
 from .blueprint import bp, checkin_launch
-from .display import page_lang, score, week_dates
+from .display import date_text, page_lang, score, week_dates
 from .items import Q_MAX_LENGTH, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
 from .signals import INDEX_ITEMS
 from .weeks import Week, weeks_since
@@ -97,7 +97,7 @@ def _week_label(week: Week) -> Markup:
 
 def _deadline(week: Week) -> str:
     # The week ends at Monday 00:00 in the course's zone; students think "Sunday night".
-    return _("%(day)s, 23:59", day=format_date(week.end, "EEEE d MMMM"))
+    return _("%(day)s, 23:59", day=date_text(week.end, "EEEE d MMMM"))
 
 
 def landing():
@@ -118,17 +118,34 @@ class ScaleQuestion:
     options: Sequence[tuple[str, str]]  # (value, label)
 
 
-def _questions(lang: str, course_title: str | None = None) -> list[ScaleQuestion]:
+@functools.lru_cache(maxsize=512)
+def _questions(lang: str, course_title: str | None = None) -> tuple[ScaleQuestion, ...]:
     """The seven scale items, each as stem + completion, so that every legend is a whole
-    sentence (read on its own by a screen reader) while the page shows the stem only once."""
+    sentence (read on its own by a screen reader) while the page shows the stem only once.
+
+    Made once per language and course title (the items are fixed data): read-only."""
     labels = items.scale_labels(lang)
-    options = [(str(v), labels[v - SCALE_MIN]) for v in range(SCALE_MIN, SCALE_MAX + 1)]
+    options = tuple((str(v), labels[v - SCALE_MIN]) for v in range(SCALE_MIN, SCALE_MAX + 1))
     questions = []
     for item_id in SCALE_ITEMS:
         completion = items.get_item(item_id).text[lang]
         full = items.item_text(item_id, lang, course_title)
         questions.append(ScaleQuestion(item_id, full[: len(full) - len(completion)].strip(), completion, options))
-    return questions
+    return tuple(questions)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scale_options(qid: str, options: tuple[tuple[str, str], ...], chosen: str | None, invalid: bool) -> Markup:
+    """One statement's five radio buttons (checkin/_scale_options.html), rendered once per
+    statement, language, answer and error state: the same few dozen fragments every page."""
+    html = current_app.jinja_env.get_template("checkin/_scale_options.html").render(
+        qid=qid, options=options, chosen=chosen, invalid=invalid
+    )
+    return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+
+
+def scale_options(q: ScaleQuestion, chosen, invalid) -> Markup:
+    return _scale_options(q.id, q.options, chosen if isinstance(chosen, str) else None, bool(invalid))
 
 
 def _values_of(response: CheckinResponse) -> dict[str, str]:
@@ -148,6 +165,8 @@ def _entered(form: Mapping[str, str]) -> dict[str, str]:
 
 def _error_list(errors: Mapping[str, str], lang: str) -> list[dict[str, str]]:
     """Errors in form order, each with the id of the control the summary links to."""
+    if not errors:
+        return []
     order = [*SCALE_ITEMS, "O1", "Q"]
     anchors = {item_id: f"{item_id}-1" for item_id in SCALE_ITEMS} | {"O1": "O1", "Q": "Q"}
     titles = {q.id: q.completion for q in _questions(lang)}
@@ -208,6 +227,7 @@ def form():
         error_list=error_list,
         error_messages={e["field"]: e["message"] for e in error_list},
         answered=existing is not None,
+        scale_options=scale_options,
     )
     return (page, 400) if errors else page
 

@@ -331,9 +331,11 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
         "expires_at": utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
         "nonce": str(c["nonce"])[:255],
     }
-    # A plain INSERT: the row is never read back in this request (no unit of work for it).
+    # A plain INSERT: the row is never read back in this request (no unit of work for it),
+    # sent on the session's connection (in its transaction) without the ORM's execute path.
     # It spends the nonce: when it inserts nothing, this id_token was used before.
-    if db.session.execute(_launch_insert(db.session.get_bind().dialect.name), values).first() is None:
+    conn = db.session.connection()
+    if conn.execute(_launch_insert(conn.dialect.name), values).first() is None:
         db.session.rollback()
         raise LaunchRefused("replayed", detail="nonce already used")
     row = LaunchSession(**values)  # transient, never added: the context is made from it
@@ -479,7 +481,16 @@ def init_app(app) -> None:
         if values and "lid" in values:
             g.launch = load_launch(values.pop("lid"))
 
+    expects_lid: dict[str, bool] = {}  # per endpoint; the URL map is fixed once serving
+
     @app.url_defaults
     def _add_launch(endpoint, values):
-        if "lid" not in values and g.get("launch") is not None and app.url_map.is_endpoint_expecting(endpoint, "lid"):
-            values["lid"] = g.launch.id
+        if "lid" in values:
+            return
+        expects = expects_lid.get(endpoint)
+        if expects is None:
+            expects = expects_lid[endpoint] = app.url_map.is_endpoint_expecting(endpoint, "lid")
+        if expects:
+            launch = g.get("launch")
+            if launch is not None:
+                values["lid"] = launch.id

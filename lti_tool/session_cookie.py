@@ -1,0 +1,100 @@
+"""The session cookie: Flask's signed cookie, read and written with less work.
+
+Every request reads the cookie and every response writes it again (the session is
+permanent, so each response renews it). Flask builds a new signing serializer for each,
+derives the signing key from the secret anew for each signature, and walks every value
+looking for Python types to tag (tuples, bytes, datetimes…). Erbij's session holds plain
+JSON values only (launch ids, the CSRF token, the operator's login); this makes the
+serializer once per secret key, keeps derived keys, and writes and reads plain values as
+plain JSON. Anything else still goes through Flask's tagged JSON, and the cookie format is
+Flask's own: cookies written before this change read the same, and the other way round.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from flask import json as flask_json
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value) -> bool:
+    """Only JSON's own types, and no dict that Flask's tagged JSON would read as a tag."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is list:
+        return all(_plain(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and not k.startswith(" ") and _plain(v) for k, v in value.items())
+    return False
+
+
+class PlainFirstJSON(TaggedJSONSerializer):
+    def dumps(self, value) -> str:
+        if _plain(value):  # what tagging would leave as it is
+            return json.dumps(value, separators=(",", ":"), sort_keys=True)
+        return super().dumps(value)
+
+    def loads(self, value):
+        text = value.decode("utf-8") if isinstance(value, bytes | bytearray) else value
+        # Tags are one-key objects whose key starts with a space; compact JSON puts the
+        # key right after "{". Without one, there is nothing to untag.
+        if '{" ' not in text:
+            return flask_json.loads(text)
+        return super().loads(text)
+
+
+_derived: dict[tuple, bytes] = {}
+
+
+class KeyKeepingSigner(TimestampSigner):
+    """TimestampSigner that derives each key from its secret once per process."""
+
+    def derive_key(self, secret_key=None) -> bytes:
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        memo = (secret, self.salt, self.key_derivation, self.digest_method)
+        key = _derived.get(memo)
+        if key is None:
+            if len(_derived) > 64:
+                _derived.clear()
+            if self.key_derivation == "hmac":
+                key = hmac.new(secret, self.salt, digestmod=self.digest_method).digest()
+            else:
+                key = super().derive_key(secret_key)
+            _derived[memo] = key
+        return key
+
+
+class ErbijSessionInterface(SecureCookieSessionInterface):
+    serializer = PlainFirstJSON()
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        found = self._serializers.get(keys)
+        if found is None:
+            if len(self._serializers) > 16:
+                self._serializers.clear()
+            found = self._serializers[keys] = URLSafeTimedSerializer(
+                list(keys),
+                salt=self.salt,
+                serializer=self.serializer,
+                signer=KeyKeepingSigner,
+                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+            )
+        return found
+
+
+def init_app(app) -> None:
+    app.session_interface = ErbijSessionInterface()
