@@ -35,6 +35,7 @@ from .dashboard_data import (
     WeekNotInPeriod,
     WeekView,
     build_dashboard,
+    build_page,
     lower_is_better,
     period_week,
 )
@@ -80,10 +81,12 @@ def requested_week() -> date | None:
     return start
 
 
-def load_dashboard(launch: LaunchContext, selected: date | None) -> Dashboard:
+def load_dashboard(launch: LaunchContext, selected: date | None, *, page: bool = False) -> Dashboard:
+    """The dashboard of the launch's course; ``page``: as the page shows it (weeks other
+    than the selected one as summaries, see ``build_page``), else every week in full."""
     course = launch.course
     try:
-        return build_dashboard(
+        return (build_page if page else build_dashboard)(
             course,
             current=operations.current_week(course),
             selected_start=selected,
@@ -314,7 +317,7 @@ def render_dashboard(
     status: int = 200,
 ):
     sync = roster_status(launch)
-    dash = load_dashboard(launch, selected)
+    dash = load_dashboard(launch, selected, page=True)
     context = page_context(dash, launch, sync)
     context.update(
         reflection_text=reflection_text,

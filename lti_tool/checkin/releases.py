@@ -111,6 +111,16 @@ def view_from_release(
     )
 
 
+def stored_releases(course_id: int, first: date) -> dict[date, tuple[int, dict]]:
+    """The course's releases from week ``first`` on: week start → (respondents, figures)."""
+    return {
+        r.week_start: (r.respondents, r.figures)
+        for r in db.session.execute(
+            db.select(CheckinRelease).where(CheckinRelease.course_id == course_id, CheckinRelease.week_start >= first)
+        ).scalars()
+    }
+
+
 def ensure_releases(
     course_id: int,
     weeks: Sequence,
@@ -129,13 +139,7 @@ def ensure_releases(
     wanted = [i for i, w in enumerate(weeks) if w.start < current_start and needs_release(rows_by_week.get(w.start, ()), mode)]
     if not wanted:
         return {}
-    first = weeks[wanted[0]].start
-    stored = {
-        r.week_start: (r.respondents, r.figures)
-        for r in db.session.execute(
-            db.select(CheckinRelease).where(CheckinRelease.course_id == course_id, CheckinRelease.week_start >= first)
-        ).scalars()
-    }
+    stored = stored_releases(course_id, weeks[wanted[0]].start)
     created = False
     for i in wanted:
         start = weeks[i].start
