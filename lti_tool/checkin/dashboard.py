@@ -264,6 +264,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
         "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part) for c in dash.cards if c.recent},
+        "spark_svg": charts.spark_svg,
         "score": page_score,
         "status_text": status_text,
         "version_text": version_text,

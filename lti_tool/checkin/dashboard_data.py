@@ -753,6 +753,14 @@ def _cards(
         return [StudentCard(p, GROUP_CONTACT, (), (), True) for p in selected.contacts]
 
     length = _history_length(rules)
+    reasons: dict[str, str] = {}  # many students share a signal: its words once per page
+
+    def reason(code: str) -> str:
+        text = reasons.get(code)
+        if text is None:
+            text = reasons[code] = reason_text(code, lang, rules=rules)
+        return text
+
     recent_weeks = dashboard_weeks[max(0, index - SPARK_WEEKS + 1) : index + 1]
     cards = []
     listed = roster + [p for p in selected.contacts if not p.on_roster]
@@ -778,7 +786,7 @@ def _cards(
                 person=person,
                 group=group,
                 codes=codes,
-                reasons=tuple(reason_text(c, lang, rules=rules) for c in codes),
+                reasons=tuple(reason(c) for c in codes),
                 opted_in=opted_in,
                 recent=tuple(recent),
                 recent_series=tuple(series),

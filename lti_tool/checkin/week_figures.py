@@ -53,7 +53,8 @@ class WeekMarker:
 def week_markers(course_id: int, first: date, last: date) -> dict[date, WeekMarker]:
     """One ``WeekMarker`` per week from ``first`` to ``last`` that has responses (one query)."""
     r = CheckinResponse
-    rows = db.session.execute(
+    # Through the session's connection (same transaction), as ``load_rows``: a Core result.
+    rows = db.session.connection().execute(
         db.select(
             r.week_start,
             db.func.count(),

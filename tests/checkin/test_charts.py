@@ -155,3 +155,19 @@ def test_a_sparkline_joins_only_neighbouring_values_of_one_wording():
     ys = [y for _x, y in s.points if y is not None]
     assert min(ys) >= 0 and max(ys) <= s.height
     assert s.points[-1][1] > s.points[-2][1]  # 1 below 5
+
+
+def test_a_sparkline_is_drawn_as_svg_with_its_id_and_label_escaped():
+    s = charts.sparkline('s-<1>&"', [3.0, None, 2.0, 4.0], lambda vs: 'Index & <b>"low"</b>', series=[1, 1, 1, 2])
+    assert str(charts.spark_svg(s)) == (
+        '<svg class="spark" viewBox="0 0 96 28" width="96" height="28" role="img" aria-labelledby="s-&lt;1&gt;&amp;&#34;-title" focusable="false">\n'
+        '  <title id="s-&lt;1&gt;&amp;&#34;-title">Index &amp; &lt;b&gt;&#34;low&#34;&lt;/b&gt;</title>\n'
+        '  <line x1="0" x2="96" y1="14.0" y2="14.0" stroke="#e3e7ee" stroke-width="1"/>'
+        f'{"".join(_circles(s))}\n</svg>'
+    )
+    assert s.segments == ()  # 3.0 and 2.0 are not neighbours; 2.0 and 4.0 are two wordings
+
+
+def _circles(s):
+    last = len(s.points) - 1
+    return [f'<circle cx="{x}" cy="{y}" r="{2.6 if i == last else 1.8}" fill="#2f5d50"/>' for i, (x, y) in enumerate(s.points) if y is not None]
