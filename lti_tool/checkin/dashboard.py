@@ -253,6 +253,16 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
             return pending
         return too_few if measure.status == charts.TOO_FEW else no_answers
 
+    def table_rows(key: str) -> list[tuple[bool, str, str, int, str]]:
+        """A chart's table, newest week first: (selected, week, value in words, answers, wording).
+        Worked out here, not in the template: eight tables of up to 52 weeks."""
+        rows = []
+        for w in reversed(dash.weeks):
+            m = w.measures[key]
+            answers = w.respondents if key == INDEX else m.respondents
+            rows.append((w.week.start == sel.week.start, cached_week_label(w.week), status_text(m), answers, version_text(m)))
+        return rows
+
     return {
         "dash": dash,
         "sel": sel,
@@ -263,6 +273,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "reverse": {k: lower_is_better(k) for k in MEASURES},
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
+        "table_rows": {key: table_rows(key) for key in MEASURES},
         "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part) for c in dash.cards if c.recent},
         "spark_svg": charts.spark_svg,
         "score": page_score,
