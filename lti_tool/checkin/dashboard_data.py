@@ -35,7 +35,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
 
@@ -1026,7 +1026,7 @@ def build_page(
     for w in closed:
         if markers[w.start].needs_release(mode):
             respondents, figures = releases[w.start]
-            summaries[w.start] = replace(rel.view_from_release(w, figures, respondents, (), people={}, roster_ids=set()), summary=True)
+            summaries[w.start] = rel.summary_from_release(w, figures, respondents)
         else:
             keys[w.start] = week_figures.cache_key(course.id, w.start, mode, rules, markers[w.start])
     by_start = {w.start: w for w in weeks}

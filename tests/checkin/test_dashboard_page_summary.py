@@ -81,7 +81,7 @@ def _assert_same_figures(full, page) -> None:
         if p.summary:
             # Known by its figures only: nobody in it by name, no opt-in, no open answer.
             assert p.week.start < page.current_start and p.week.start != page.selected.week.start
-            assert (p.contacts, tuple(p.named), p.roster_respondents) == ((), (), 0)
+            assert (p.contacts, tuple(p.named), p.open_answers, p.hidden_open_answers, p.roster_respondents) == ((), (), (), 0, 0)
         else:
             assert p == f, f.week
     assert page.selected == full.selected and not page.selected.summary
