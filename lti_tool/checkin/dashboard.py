@@ -207,13 +207,22 @@ def _spark_part(iso_week: int, value: float | None) -> str:
     return _("week %(week)s: %(value)s", week=iso_week, value=score(value) if value is not None else "–")
 
 
-def sparkline_for(card: StudentCard, lang: str, part: Callable[[int, float | None], str] = _spark_part) -> charts.Sparkline:
-    """``part`` words one week of the label; the page passes a cached one, as every card
-    repeats the same few weeks and the same few values (300 cards x 6 weeks)."""
+def _spark_label() -> str:
+    """The label's sentence, translated, with its placeholders still in it."""
+    return _("%(name)s, recent weeks: %(values)s")
+
+
+def sparkline_for(
+    card: StudentCard, lang: str, part: Callable[[int, float | None], str] = _spark_part, label: Callable[[], str] = _spark_label
+) -> charts.Sparkline:
+    """``part`` words one week of the label and ``label`` gives its sentence; the page
+    passes cached ones, as every card repeats the same sentence, the same few weeks and
+    the same few values (300 cards x 6 weeks)."""
 
     def describe(values: Sequence[float | None]) -> str:
         parts = [part(w.iso_week, v) for (w, _v), v in zip(card.recent, values, strict=True)]
-        return _("%(name)s, recent weeks: %(values)s", name=items.construct_name(INDEX, lang), values="; ".join(parts))
+        # As gettext with variables does: the translation, then %-formatting.
+        return label() % {"name": items.construct_name(INDEX, lang), "values": "; ".join(parts)}
 
     return charts.sparkline(f"spark-{card.person.user_id}", [v for _w, v in card.recent], describe, series=card.recent_series)
 
@@ -240,6 +249,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     # would ask gettext and Babel (and the request for its locale). Work them out once.
     cached_week_label = functools.cache(week_label)
     spark_part = functools.cache(_spark_part)
+    spark_label = functools.cache(_spark_label)
     locale = str(get_locale())
     too_few, no_answers, pending = _("too few answers"), _("no answers"), _("shown when the week closes")
 
@@ -274,7 +284,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
         "table_rows": {key: table_rows(key) for key in MEASURES},
-        "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part) for c in dash.cards if c.recent},
+        "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part, spark_label) for c in dash.cards if c.recent},
         "spark_svg": charts.spark_svg,
         "score": page_score,
         "status_text": status_text,
