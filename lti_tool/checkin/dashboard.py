@@ -286,6 +286,7 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "table_rows": {key: table_rows(key) for key in MEASURES},
         "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part, spark_label) for c in dash.cards if c.recent},
         "spark_svg": charts.spark_svg,
+        "trend_svg": charts.trend_svg,
         "score": page_score,
         "status_text": status_text,
         "version_text": version_text,
