@@ -150,6 +150,7 @@ def _score(item_id: str, answers: Answers | None) -> int | None:
 
 # The index items with whether each is reversed, for the sum below (no lookups per answer).
 _INDEX_SCORING: tuple[tuple[str, bool], ...] = tuple((item_id, ITEMS[item_id].reverse) for item_id in INDEX_ITEMS)
+_SCALE_SCORING: tuple[tuple[str, bool], ...] = tuple((item_id, ITEMS[item_id].reverse) for item_id in SCALE_ITEMS)
 
 
 def _index_sum(answers: Answers | None) -> int | None:
@@ -278,10 +279,14 @@ def student_signals(
                     signals.append("persistent_low")
 
         run = history[-rules.low_item_weeks :]
-        if len(run) == rules.low_item_weeks:
-            for item_id in SCALE_ITEMS:
-                scores = [_score(item_id, week) for week in run]
-                if all(s is not None and s <= rules.low_item_max for s in scores):
+        # A week without a response has no scores, so it breaks every item's run.
+        if len(run) == rules.low_item_weeks and all(_responded(week) for week in run):
+            for item_id, reverse in _SCALE_SCORING:
+                for week in run:
+                    raw = week.get(item_id)
+                    if raw is None or ((SCALE_MIN + SCALE_MAX - int(raw)) if reverse else int(raw)) > rules.low_item_max:
+                        break
+                else:
                     signals.append(f"item_low:{item_id}")
 
     run = history[-rules.no_response_weeks :]
