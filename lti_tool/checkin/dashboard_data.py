@@ -42,7 +42,7 @@ from operator import itemgetter
 from ..extensions import db
 from ..models import Course, User
 from ..models.checkin import CheckinResponse
-from ..roster import learners
+from ..roster import learner_names
 from . import privacy
 from .charts import NONE, TOO_FEW, VALUE
 from .items import ITEMS, SCALE_ITEMS
@@ -419,7 +419,7 @@ def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Per
     ``other_user_ids`` are respondents who may no longer be on the roster: their names are
     still needed for an opt-in or an identified answer they gave while they were.
     """
-    roster = [Person(user.id, user.display_name(user.sub), True) for _membership, user in learners(course_id)]
+    roster = [Person(user.id, User.display_name(user, user.sub), True) for user in learner_names(course_id)]
     people = {p.user_id: p for p in roster}
     missing = sorted(set(other_user_ids) - people.keys())
     if missing:
