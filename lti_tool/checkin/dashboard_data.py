@@ -996,14 +996,15 @@ def build_page(
     course: Course, *, current: Week, selected_start: date | None, mode: str, lang: str, rules: SignalRules = DEFAULT_RULES
 ) -> Dashboard:
     """``build_dashboard`` as the page needs it: the same figures for every week, but only
-    the weeks around the selected one (and the open week) loaded answer by answer.
+    the weeks around the selected one (and the open week) loaded answer by answer, for the
+    students' and the class's signals.
 
-    A closed week outside that window shows on the page only in the trends, so it comes as
-    a summary (``WeekView.summary``): from its release, or from the figures cached when it
-    was last computed (``week_figures``, keyed by a marker of its rows, so any change to
-    its answers computes it again). The export, which shows every week in full, uses
-    ``build_dashboard``. Falls back to ``build_dashboard`` when a closed week still has to
-    be released.
+    A closed week other than the selected one shows on the page only in the trends, so it
+    comes as a summary (``WeekView.summary``): from its release, or from the figures cached
+    when it was last computed (``week_figures``, keyed by a marker of its rows, so any
+    change to its answers computes it again). The export, which shows every week in full,
+    uses ``build_dashboard``. Falls back to ``build_dashboard`` when a closed week still has
+    to be released.
     """
     from . import releases as rel
     from . import week_figures
@@ -1013,7 +1014,7 @@ def build_page(
     wanted = _week_in(weeks, selected_start or current.start).start
     index = next(i for i, w in enumerate(weeks) if w.start == wanted)
     window = {w.start for w in weeks[max(0, index - _detail_span(rules) + 1) : index + 1]}
-    closed = [w for w in weeks if w.start < current.start and w.start in markers and w.start not in window]
+    closed = [w for w in weeks if w.start < current.start and w.start in markers and w.start != wanted]
 
     released = [w for w in weeks if w.start < current.start and markers.get(w.start) and markers[w.start].needs_release(mode)]
     releases = rel.stored_releases(course.id, released[0].start) if released else {}
@@ -1033,7 +1034,7 @@ def build_page(
     for start, figures in week_figures.read(keys).items():
         summaries[start] = week_figures.summary_view(by_start[start], figures)
 
-    detail = [start for start in markers if start not in summaries]
+    detail = [start for start in markers if start not in summaries or start in window]
     rows = load_rows(course.id, _earliest(current), current.start, detail) if detail else []
     roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
     dash = assemble(
