@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError, validate_csrf
+from markupsafe import Markup
 
 from ..extensions import cache, csrf
 from ..lti import LaunchContext, instructor_required
@@ -227,6 +228,13 @@ def sparkline_for(
     return charts.sparkline(f"spark-{card.person.user_id}", [v for _w, v in card.recent], describe, series=card.recent_series)
 
 
+class PersonSpark(NamedTuple):
+    """A student's sparkline on the page, drawn, and the last value beside it."""
+
+    svg: Markup
+    last: str
+
+
 def version_text(measure: Measure) -> str:
     """Which wording a value is about: "v1", or per item when the index mixes versions."""
     version = measure.version
@@ -256,6 +264,10 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     def page_score(value: float | None) -> str:
         return "" if value is None else score_text(value, locale)
 
+    def spark_last(card: StudentCard) -> str:
+        last = card.recent[-1][1]
+        return page_score(last) if last is not None else "–"
+
     def status_text(measure: Measure) -> str:
         if measure.status == charts.VALUE:
             return page_score(measure.value)
@@ -284,8 +296,11 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
         "table_rows": {key: table_rows(key) for key in MEASURES},
-        "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part, spark_label) for c in dash.cards if c.recent},
-        "spark_svg": charts.spark_svg,
+        "sparks": {
+            c.person.user_id: PersonSpark(charts.spark_svg(sparkline_for(c, lang, spark_part, spark_label)), spark_last(c))
+            for c in dash.cards
+            if any(v for _w, v in c.recent)  # a line only with something to show
+        },
         "trend_svg": charts.trend_svg,
         "score": page_score,
         "status_text": status_text,
