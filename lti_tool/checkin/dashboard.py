@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError, validate_csrf
+from markupsafe import Markup
 
 from ..extensions import cache, csrf
 from ..lti import LaunchContext, instructor_required
@@ -35,6 +36,7 @@ from .dashboard_data import (
     WeekNotInPeriod,
     WeekView,
     build_dashboard,
+    build_page,
     lower_is_better,
     period_week,
 )
@@ -80,10 +82,12 @@ def requested_week() -> date | None:
     return start
 
 
-def load_dashboard(launch: LaunchContext, selected: date | None) -> Dashboard:
+def load_dashboard(launch: LaunchContext, selected: date | None, *, page: bool = False) -> Dashboard:
+    """The dashboard of the launch's course; ``page``: as the page shows it (weeks other
+    than the selected one as summaries, see ``build_page``), else every week in full."""
     course = launch.course
     try:
-        return build_dashboard(
+        return (build_page if page else build_dashboard)(
             course,
             current=operations.current_week(course),
             selected_start=selected,
@@ -204,15 +208,31 @@ def _spark_part(iso_week: int, value: float | None) -> str:
     return _("week %(week)s: %(value)s", week=iso_week, value=score(value) if value is not None else "–")
 
 
-def sparkline_for(card: StudentCard, lang: str, part: Callable[[int, float | None], str] = _spark_part) -> charts.Sparkline:
-    """``part`` words one week of the label; the page passes a cached one, as every card
-    repeats the same few weeks and the same few values (300 cards x 6 weeks)."""
+def _spark_label() -> str:
+    """The label's sentence, translated, with its placeholders still in it."""
+    return _("%(name)s, recent weeks: %(values)s")
+
+
+def sparkline_for(
+    card: StudentCard, lang: str, part: Callable[[int, float | None], str] = _spark_part, label: Callable[[], str] = _spark_label
+) -> charts.Sparkline:
+    """``part`` words one week of the label and ``label`` gives its sentence; the page
+    passes cached ones, as every card repeats the same sentence, the same few weeks and
+    the same few values (300 cards x 6 weeks)."""
 
     def describe(values: Sequence[float | None]) -> str:
         parts = [part(w.iso_week, v) for (w, _v), v in zip(card.recent, values, strict=True)]
-        return _("%(name)s, recent weeks: %(values)s", name=items.construct_name(INDEX, lang), values="; ".join(parts))
+        # As gettext with variables does: the translation, then %-formatting.
+        return label() % {"name": items.construct_name(INDEX, lang), "values": "; ".join(parts)}
 
     return charts.sparkline(f"spark-{card.person.user_id}", [v for _w, v in card.recent], describe, series=card.recent_series)
+
+
+class PersonSpark(NamedTuple):
+    """A student's sparkline on the page, drawn, and the last value beside it."""
+
+    svg: Markup
+    last: str
 
 
 def version_text(measure: Measure) -> str:
@@ -237,11 +257,16 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
     # would ask gettext and Babel (and the request for its locale). Work them out once.
     cached_week_label = functools.cache(week_label)
     spark_part = functools.cache(_spark_part)
+    spark_label = functools.cache(_spark_label)
     locale = str(get_locale())
     too_few, no_answers, pending = _("too few answers"), _("no answers"), _("shown when the week closes")
 
     def page_score(value: float | None) -> str:
         return "" if value is None else score_text(value, locale)
+
+    def spark_last(card: StudentCard) -> str:
+        last = card.recent[-1][1]
+        return page_score(last) if last is not None else "–"
 
     def status_text(measure: Measure) -> str:
         if measure.status == charts.VALUE:
@@ -249,6 +274,16 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         if measure.status == PENDING:
             return pending
         return too_few if measure.status == charts.TOO_FEW else no_answers
+
+    def table_rows(key: str) -> list[tuple[bool, str, str, int, str]]:
+        """A chart's table, newest week first: (selected, week, value in words, answers, wording).
+        Worked out here, not in the template: eight tables of up to 52 weeks."""
+        rows = []
+        for w in reversed(dash.weeks):
+            m = w.measures[key]
+            answers = w.respondents if key == INDEX else m.respondents
+            rows.append((w.week.start == sel.week.start, cached_week_label(w.week), status_text(m), answers, version_text(m)))
+        return rows
 
     return {
         "dash": dash,
@@ -260,7 +295,13 @@ def page_context(dash: Dashboard, launch: LaunchContext, sync: RosterSync | None
         "reverse": {k: lower_is_better(k) for k in MEASURES},
         "index_chart": trend_chart(dash, INDEX, big=True),
         "item_charts": [trend_chart(dash, k, big=False) for k in items.SCALE_ITEMS],
-        "sparklines": {c.person.user_id: sparkline_for(c, lang, spark_part) for c in dash.cards if c.recent},
+        "table_rows": {key: table_rows(key) for key in MEASURES},
+        "sparks": {
+            c.person.user_id: PersonSpark(charts.spark_svg(sparkline_for(c, lang, spark_part, spark_label)), spark_last(c))
+            for c in dash.cards
+            if any(v for _w, v in c.recent)  # a line only with something to show
+        },
+        "trend_svg": charts.trend_svg,
         "score": page_score,
         "status_text": status_text,
         "version_text": version_text,
@@ -314,7 +355,7 @@ def render_dashboard(
     status: int = 200,
 ):
     sync = roster_status(launch)
-    dash = load_dashboard(launch, selected)
+    dash = load_dashboard(launch, selected, page=True)
     context = page_context(dash, launch, sync)
     context.update(
         reflection_text=reflection_text,

@@ -42,7 +42,7 @@ from operator import itemgetter
 from ..extensions import db
 from ..models import Course, User
 from ..models.checkin import CheckinResponse
-from ..roster import learners
+from ..roster import learner_names
 from . import privacy
 from .charts import NONE, TOO_FEW, VALUE
 from .items import ITEMS, SCALE_ITEMS
@@ -248,6 +248,9 @@ class WeekView:
     named: Sequence[NamedResponse]  # answers shown with the student's name (a Deferred tuple)
     open_answers: tuple[OpenAnswer, ...]
     hidden_open_answers: int  # open answers given but not shown (too few respondents)
+    # True: a week the page shows only in the trends (its figures and respondent count);
+    # who answered, the opt-ins and the open answers were not loaded (see build_page).
+    summary: bool = False
 
     @property
     def visible(self) -> bool:
@@ -346,13 +349,17 @@ class Dashboard:
 
 
 # ---------------------------------------------------------------- loading (the only queries)
-def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
-    """The course's responses from week ``first`` to week ``last``, in one query.
+def load_rows(course_id: int, first: date, last: date, weeks: Iterable[date] | None = None) -> list[ResponseRow]:
+    """The course's responses from week ``first`` to week ``last`` (of ``weeks`` only, when
+    given), in one query.
 
     Plain columns, not ORM objects: a 40 x 40 course is 1,600 rows, and building entities
     for them would cost more than everything the page computes.
     """
     r = CheckinResponse
+    where = [r.course_id == course_id, r.week_start >= first, r.week_start <= last]
+    if weeks is not None:
+        where.append(r.week_start.in_(sorted(set(weeks))))
     # The JSON columns as their text, decoded once per distinct text: a week's rows share
     # one item_versions, and many answers repeat — 300 x 40 is 24,000 JSON values, but
     # only a few thousand distinct ones. The decoded mappings are shared between rows, and
@@ -369,7 +376,7 @@ def load_rows(course_id: int, first: date, last: date) -> list[ResponseRow]:
             r.open_answer,
             r.privacy_mode,
             r.index_score,
-        ).where(r.course_id == course_id, r.week_start >= first, r.week_start <= last)
+        ).where(*where)
     )
     decoded: dict[str | None, Mapping] = {None: {}}
     # Per distinct text, also what every row derives from it: the index items' versions,
@@ -412,7 +419,7 @@ def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Per
     ``other_user_ids`` are respondents who may no longer be on the roster: their names are
     still needed for an opt-in or an identified answer they gave while they were.
     """
-    roster = [Person(user.id, user.display_name(user.sub), True) for _membership, user in learners(course_id)]
+    roster = [Person(user.id, User.display_name(user, user.sub), True) for user in learner_names(course_id)]
     people = {p.user_id: p for p in roster}
     missing = sorted(set(other_user_ids) - people.keys())
     if missing:
@@ -647,6 +654,26 @@ def week_view(
     )
 
 
+def summary_week_view(
+    week: Week, *, respondents: int, measures: Mapping[str, Measure], share_dont_dare: float | None, share_no_start: float | None
+) -> WeekView:
+    """A week known by its figures only (``WeekView.summary``): no one in it by name."""
+    return WeekView(
+        week=week,
+        respondents=respondents,
+        roster_respondents=0,
+        roster_size=0,
+        measures=measures,
+        share_dont_dare=share_dont_dare,
+        share_no_start=share_no_start,
+        contacts=(),
+        named=(),
+        open_answers=(),
+        hidden_open_answers=0,
+        summary=True,
+    )
+
+
 # ---------------------------------------------------------------- the selected week
 def compare(weeks: Sequence[WeekView], index: int, key: str, rules: SignalRules = DEFAULT_RULES) -> Comparison:
     """This week's value of ``key`` against the mean of the class's previous weeks.
@@ -726,6 +753,14 @@ def _cards(
         return [StudentCard(p, GROUP_CONTACT, (), (), True) for p in selected.contacts]
 
     length = _history_length(rules)
+    reasons: dict[str, str] = {}  # many students share a signal: its words once per page
+
+    def reason(code: str) -> str:
+        text = reasons.get(code)
+        if text is None:
+            text = reasons[code] = reason_text(code, lang, rules=rules)
+        return text
+
     recent_weeks = dashboard_weeks[max(0, index - SPARK_WEEKS + 1) : index + 1]
     cards = []
     listed = roster + [p for p in selected.contacts if not p.on_roster]
@@ -751,7 +786,7 @@ def _cards(
                 person=person,
                 group=group,
                 codes=codes,
-                reasons=tuple(reason_text(c, lang, rules=rules) for c in codes),
+                reasons=tuple(reason(c) for c in codes),
                 opted_in=opted_in,
                 recent=tuple(recent),
                 recent_series=tuple(series),
@@ -805,23 +840,29 @@ def assemble(
     lang: str,
     rules: SignalRules = DEFAULT_RULES,
     releases: Mapping[date, tuple[int, Mapping]] | None = None,
+    summaries: Mapping[date, WeekView] | None = None,
 ) -> Dashboard:
     """Compute the dashboard from plain data (no queries): see the module docstring.
 
     A week whose answers the teacher does not see with names shows only counts while it
     is open and, once closed, exactly its release (``releases``: week start → (respondents,
     figures), see ``checkin.releases``); other weeks are computed from their rows.
+    ``summaries``: weeks already known by their figures (``build_page``), taken as they are;
+    ``rows`` then need to hold only the other weeks' responses.
     """
     from . import releases as rel
 
     releases = releases or {}
+    summaries = summaries or {}
     rows_by_week = group_by_week(rows)
     roster_ids = {p.user_id for p in roster}
     patterns: dict = {}
     views = []
     for w in weeks:
         week_rows = rows_by_week.get(w.start, ())
-        if not rel.needs_release(week_rows, mode):
+        if w.start in summaries:
+            views.append(summaries[w.start])
+        elif not rel.needs_release(week_rows, mode):
             views.append(week_view(w, week_rows, mode=mode, people=people, roster_ids=roster_ids, rules=rules, patterns=patterns))
         elif w.start in releases:
             respondents, figures = releases[w.start]
@@ -943,3 +984,74 @@ def release_closed_weeks(course: Course, *, current: Week, mode: str, rules: Sig
     rows = load_rows(course.id, _earliest(current), current.start)
     first = min((r.week_start for r in rows), default=None)
     return len(_releases(course.id, period_weeks(first, current, course.timezone), rows, current.start, mode, rules))
+
+
+def _detail_span(rules: SignalRules) -> int:
+    """How many weeks up to the selected one the page needs answer by answer: the
+    students' signals and sparklines, and the class signals' window."""
+    return max(_history_length(rules), SPARK_WEEKS, rules.class_window + 1)
+
+
+def build_page(
+    course: Course, *, current: Week, selected_start: date | None, mode: str, lang: str, rules: SignalRules = DEFAULT_RULES
+) -> Dashboard:
+    """``build_dashboard`` as the page needs it: the same figures for every week, but only
+    the weeks around the selected one (and the open week) loaded answer by answer, for the
+    students' and the class's signals.
+
+    A closed week other than the selected one shows on the page only in the trends, so it
+    comes as a summary (``WeekView.summary``): from its release, or from the figures cached
+    when it was last computed (``week_figures``, keyed by a marker of its rows, so any
+    change to its answers computes it again). The export, which shows every week in full,
+    uses ``build_dashboard``. Falls back to ``build_dashboard`` when a closed week still has
+    to be released.
+    """
+    from . import releases as rel
+    from . import week_figures
+
+    markers = week_figures.week_markers(course.id, _earliest(current), current.start)
+    weeks = period_weeks(min(markers, default=None), current, course.timezone)
+    wanted = _week_in(weeks, selected_start or current.start).start
+    index = next(i for i, w in enumerate(weeks) if w.start == wanted)
+    window = {w.start for w in weeks[max(0, index - _detail_span(rules) + 1) : index + 1]}
+    closed = [w for w in weeks if w.start < current.start and w.start in markers and w.start != wanted]
+
+    released = [w for w in weeks if w.start < current.start and markers.get(w.start) and markers[w.start].needs_release(mode)]
+    releases = rel.stored_releases(course.id, released[0].start) if released else {}
+    if any(w.start not in releases for w in released):
+        # A closed week not released yet: the full build releases it (once per week).
+        return build_dashboard(course, current=current, selected_start=selected_start, mode=mode, lang=lang, rules=rules)
+
+    summaries: dict[date, WeekView] = {}
+    keys: dict[date, str] = {}
+    for w in closed:
+        if markers[w.start].needs_release(mode):
+            respondents, figures = releases[w.start]
+            summaries[w.start] = rel.summary_from_release(w, figures, respondents)
+        else:
+            keys[w.start] = week_figures.cache_key(course.id, w.start, mode, rules, markers[w.start])
+    by_start = {w.start: w for w in weeks}
+    for start, figures in week_figures.read(keys).items():
+        summaries[start] = week_figures.summary_view(by_start[start], figures)
+
+    detail = [start for start in markers if start not in summaries or start in window]
+    rows = load_rows(course.id, _earliest(current), current.start, detail) if detail else []
+    roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
+    dash = assemble(
+        course_id=course.id,
+        rows=rows,
+        roster=roster,
+        people=people,
+        weeks=weeks,
+        selected_start=wanted,
+        current_start=current.start,
+        mode=mode,
+        lang=lang,
+        rules=rules,
+        releases=releases,
+        summaries=summaries,
+    )
+    week_figures.write(
+        (keys[view.week.start], week_figures.figures_of(view)) for view in dash.weeks if view.week.start in keys and view.week.start not in summaries
+    )
+    return dash

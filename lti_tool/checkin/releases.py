@@ -93,14 +93,9 @@ def view_from_release(
     week, figures: Mapping, respondents: int, rows: Sequence[dd.ResponseRow], *, people: Mapping[int, dd.Person], roster_ids: set[int]
 ) -> dd.WeekView:
     """A closed week as its release says, plus today's opt-ins and roster counts."""
-    measures = {}
-    for key in MEASURES:
-        m = figures["measures"][key]
-        version = tuple(m["version"]) if key == INDEX and isinstance(m["version"], list) else m["version"]
-        measures[key] = dd.Measure(key, m["status"], m["value"], m["respondents"], version)
     return dd.WeekView(
         respondents=respondents,
-        measures=measures,
+        measures=_measures(figures),
         share_dont_dare=figures["share_dont_dare"],
         share_no_start=figures["share_no_start"],
         contacts=_contacts(rows, people),
@@ -109,6 +104,37 @@ def view_from_release(
         hidden_open_answers=figures["hidden_open_answers"],
         **_counts(week, rows, roster_ids),
     )
+
+
+def summary_from_release(week, figures: Mapping, respondents: int) -> dd.WeekView:
+    """A closed week as the page shows it when it is not the selected one: the release's
+    figures only (``WeekView.summary``), without its open answers."""
+    return dd.summary_week_view(
+        week,
+        respondents=respondents,
+        measures=_measures(figures),
+        share_dont_dare=figures["share_dont_dare"],
+        share_no_start=figures["share_no_start"],
+    )
+
+
+def _measures(figures: Mapping) -> dict[str, dd.Measure]:
+    measures = {}
+    for key in MEASURES:
+        m = figures["measures"][key]
+        version = tuple(m["version"]) if key == INDEX and isinstance(m["version"], list) else m["version"]
+        measures[key] = dd.Measure(key, m["status"], m["value"], m["respondents"], version)
+    return measures
+
+
+def stored_releases(course_id: int, first: date) -> dict[date, tuple[int, dict]]:
+    """The course's releases from week ``first`` on: week start → (respondents, figures)."""
+    return {
+        r.week_start: (r.respondents, r.figures)
+        for r in db.session.execute(
+            db.select(CheckinRelease).where(CheckinRelease.course_id == course_id, CheckinRelease.week_start >= first)
+        ).scalars()
+    }
 
 
 def ensure_releases(
@@ -129,13 +155,7 @@ def ensure_releases(
     wanted = [i for i, w in enumerate(weeks) if w.start < current_start and needs_release(rows_by_week.get(w.start, ()), mode)]
     if not wanted:
         return {}
-    first = weeks[wanted[0]].start
-    stored = {
-        r.week_start: (r.respondents, r.figures)
-        for r in db.session.execute(
-            db.select(CheckinRelease).where(CheckinRelease.course_id == course_id, CheckinRelease.week_start >= first)
-        ).scalars()
-    }
+    stored = stored_releases(course_id, weeks[wanted[0]].start)
     created = False
     for i in wanted:
         start = weeks[i].start

@@ -19,6 +19,7 @@ deciding the outcome.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -125,6 +126,7 @@ class SignalRules:
 DEFAULT_RULES = SignalRules()
 
 
+@functools.lru_cache(maxsize=64)
 def _exact(value: float) -> Fraction:
     # Via str so that a configured 0.1 means one tenth, not the nearest binary float.
     return Fraction(str(value))
@@ -146,15 +148,28 @@ def _score(item_id: str, answers: Answers | None) -> int | None:
     return (SCALE_MIN + SCALE_MAX - raw) if ITEMS[item_id].reverse else raw
 
 
-def _index(answers: Answers | None) -> Fraction | None:
-    scores = [
-        s
-        for s in (_score(item_id, answers) for item_id in INDEX_ITEMS)
-        if s is not None
-    ]
-    if len(scores) < len(INDEX_ITEMS):
+# The index items with whether each is reversed, for the sum below (no lookups per answer).
+_INDEX_SCORING: tuple[tuple[str, bool], ...] = tuple((item_id, ITEMS[item_id].reverse) for item_id in INDEX_ITEMS)
+_SCALE_SCORING: tuple[tuple[str, bool], ...] = tuple((item_id, ITEMS[item_id].reverse) for item_id in SCALE_ITEMS)
+
+
+def _index_sum(answers: Answers | None) -> int | None:
+    """The sum of the index items' scores (reverse items as 6 - x); None unless all four
+    were answered. The index is this sum over ``len(INDEX_ITEMS)``, exactly."""
+    if not answers:
         return None
-    return Fraction(sum(scores), len(scores))
+    total = 0
+    for item_id, reverse in _INDEX_SCORING:
+        raw = answers.get(item_id)
+        if raw is None:
+            return None
+        total += (SCALE_MIN + SCALE_MAX - int(raw)) if reverse else int(raw)
+    return total
+
+
+def _index(answers: Answers | None) -> Fraction | None:
+    total = _index_sum(answers)
+    return None if total is None else Fraction(total, len(INDEX_ITEMS))
 
 
 def _exact_mean(values: Iterable[Fraction | int | None]) -> Fraction | None:
@@ -244,31 +259,34 @@ def student_signals(
     signals: list[str] = []
 
     if _responded(current):
-        index = _index(current)
-        if index is not None:
+        # Exact, in whole numbers: an index is its item sum over len(INDEX_ITEMS).
+        index_sum = _index_sum(current)
+        if index_sum is not None:
             previous = history[-1 - rules.drop_window : -1]
-            baseline_indices = [_index(week) for week in previous]
-            counted = [i for i in baseline_indices if i is not None]
-            baseline = _exact_mean(counted)
-            if (
-                len(counted) >= rules.drop_min_weeks
-                and baseline is not None
-                and baseline - index >= _exact(rules.drop_threshold)
+            counted = [s for s in (_index_sum(week) for week in previous) if s is not None]
+            # baseline - index = (sum of the counted sums - k x this week's sum) / (k x 4)
+            k = len(counted)
+            if k >= rules.drop_min_weeks and Fraction(sum(counted) - k * index_sum, k * len(INDEX_ITEMS)) >= _exact(
+                rules.drop_threshold
             ):
                 signals.append("drop")
 
             window = history[-rules.low_window :]
-            window_indices = [_index(w) for w in window]
-            if len(window) == rules.low_window and all(i is not None for i in window_indices):
-                low_max = _exact(rules.low_index_max)
-                if sum(1 for i in window_indices if i <= low_max) >= rules.low_weeks:
+            window_sums = [_index_sum(w) for w in window]
+            if len(window) == rules.low_window and all(s is not None for s in window_sums):
+                low_max = _exact(rules.low_index_max) * len(INDEX_ITEMS)
+                if sum(1 for s in window_sums if s <= low_max) >= rules.low_weeks:
                     signals.append("persistent_low")
 
         run = history[-rules.low_item_weeks :]
-        if len(run) == rules.low_item_weeks:
-            for item_id in SCALE_ITEMS:
-                scores = [_score(item_id, week) for week in run]
-                if all(s is not None and s <= rules.low_item_max for s in scores):
+        # A week without a response has no scores, so it breaks every item's run.
+        if len(run) == rules.low_item_weeks and all(_responded(week) for week in run):
+            for item_id, reverse in _SCALE_SCORING:
+                for week in run:
+                    raw = week.get(item_id)
+                    if raw is None or ((SCALE_MIN + SCALE_MAX - int(raw)) if reverse else int(raw)) > rules.low_item_max:
+                        break
+                else:
                     signals.append(f"item_low:{item_id}")
 
     run = history[-rules.no_response_weeks :]
@@ -287,8 +305,15 @@ def _respondents(week: Iterable[Answers | None] | None) -> list[Answers]:
 
 
 def _class_index(respondents: Sequence[Answers]) -> Fraction | None:
-    # Each respondent with a complete index counts once; the class index is their mean.
-    return _exact_mean(_index(answers) for answers in respondents)
+    # Each respondent with a complete index counts once; the class index is their mean:
+    # the mean of sum_i / 4 is (the sum of the sums) / (4 x respondents), exactly.
+    total = counted = 0
+    for answers in respondents:
+        index_sum = _index_sum(answers)
+        if index_sum is not None:
+            total += index_sum
+            counted += 1
+    return Fraction(total, counted * len(INDEX_ITEMS)) if counted else None
 
 
 def class_signals(

@@ -155,3 +155,42 @@ def test_a_sparkline_joins_only_neighbouring_values_of_one_wording():
     ys = [y for _x, y in s.points if y is not None]
     assert min(ys) >= 0 and max(ys) <= s.height
     assert s.points[-1][1] > s.points[-2][1]  # 1 below 5
+
+
+def test_a_sparkline_is_drawn_as_svg_with_its_id_and_label_escaped():
+    s = charts.sparkline('s-<1>&"', [3.0, None, 2.0, 4.0], lambda vs: 'Index & <b>"low"</b>', series=[1, 1, 1, 2])
+    assert str(charts.spark_svg(s)) == (
+        '<svg class="spark" viewBox="0 0 96 28" width="96" height="28" role="img" aria-labelledby="s-&lt;1&gt;&amp;&#34;-title" focusable="false">\n'
+        '  <title id="s-&lt;1&gt;&amp;&#34;-title">Index &amp; &lt;b&gt;&#34;low&#34;&lt;/b&gt;</title>\n'
+        '  <line x1="0" x2="96" y1="14.0" y2="14.0" stroke="#e3e7ee" stroke-width="1"/>'
+        f'{"".join(_circles(s))}\n</svg>'
+    )
+    assert s.segments == ()  # 3.0 and 2.0 are not neighbours; 2.0 and 4.0 are two wordings
+
+
+def _circles(s):
+    last = len(s.points) - 1
+    return [f'<circle cx="{x}" cy="{y}" r="{2.6 if i == last else 1.8}" fill="#2f5d50"/>' for i, (x, y) in enumerate(s.points) if y is not None]
+
+
+def test_a_trend_chart_is_drawn_as_svg_with_a_band_for_too_few_answers_and_no_point_for_it():
+    c = charts.trend_chart(
+        "t&1", "Index <per week>", 'Went "up"', ["1", "2", "3"], [3.0, None, 4.5], [charts.VALUE, charts.TOO_FEW, charts.VALUE],
+        selected=2, width=320, height=150, font_size=11, max_labels=8,
+    )
+    svg = str(charts.trend_svg(c))
+    assert svg.startswith(
+        '<svg class="dash-chart" viewBox="0 0 320 150" role="img" aria-labelledby="t&amp;1-title t&amp;1-desc" focusable="false" '
+        'preserveAspectRatio="xMidYMid meet">\n  <title id="t&amp;1-title">Index &lt;per week&gt;</title>\n'
+        '  <desc id="t&amp;1-desc">Went &#34;up&#34;</desc>\n'
+        '  <rect x="296.1" y="5.9" width="28.0" height="125.0" fill="#e5efe9" rx="3"/>\n'
+        '  <rect x="160.2" y="9.9" width="14.0" height="117.0" fill="#eef0f4" stroke="#aab3c2" stroke-width="1" stroke-dasharray="3 3"/>\n'
+    )
+    assert svg.endswith(
+        '  <circle cx="24.2" cy="68.4" r="3" fill="#2f5d50" stroke="#2f5d50" stroke-width="1"/>\n'
+        '  <text x="24.2" y="143.4" text-anchor="middle" font-size="11" font-weight="400" fill="#566070">1</text>\n'
+        '  <text x="167.2" y="143.4" text-anchor="middle" font-size="11" font-weight="400" fill="#566070">2</text>\n'
+        '  <circle cx="310.1" cy="24.5" r="4.5" fill="#ffffff" stroke="#2f5d50" stroke-width="2.5"/>\n'
+        '  <text x="310.1" y="143.4" text-anchor="middle" font-size="11" font-weight="700" fill="#1d2433">3</text>\n</svg>'
+    )
+    assert svg.count("<circle") == 2 and svg.count("<line") == 5 and "<polyline" not in svg
