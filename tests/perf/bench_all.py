@@ -13,7 +13,8 @@ Rows:
   over its requests for one launch) p50/p95/p99; also the time the load generator saw;
 - check-in submissions per second with p50/p95/p99 (PostgreSQL when it answers);
 - the teacher dashboard for 40 students × 40 weeks and 300 × 40 (pytest-benchmark,
-  tests/perf/test_dashboard_bench.py, in-process on the same database);
+  tests/perf/test_dashboard_bench.py, in-process on the same database), and 300 × 40's
+  first view with no closed week's figures cached;
 - the coach's time for a 200-word draft (tests/perf/test_coach_bench.py);
 - peak RSS per worker; SQL statements and requests per launch.
 
@@ -212,11 +213,15 @@ def build_rows(r: dict, pyb: dict) -> list[dict]:
                 0, None, statistics.median(ci["statements"]),
             )
     for students in (40, 300):
-        means = [v for k, v in pyb.items() if isinstance(v, dict) and k.startswith("test_dashboard") and v.get("students") == students]
+        means = [v for k, v in pyb.items() if isinstance(v, dict) and k.startswith("test_dashboard") and v.get("students") == students and not v.get("cold")]
         if means:
             worst = max(means, key=lambda v: v["mean"])
             c = worst["mean"] * 1000
             row(f"dashboard {students}×40 render, mean, worst mode ({worst['mode']}, {worst['queries']} statements) (ms)", hello_ms, None, c, ratio_a=c / hello_ms, target="< 150", held=c < 150)
+    cold = [v for k, v in pyb.items() if isinstance(v, dict) and v.get("cold")]
+    if cold:
+        c = cold[0]["mean"] * 1000
+        row("dashboard 300×40 first view, no closed week cached, mean (ms)", hello_ms, None, c, ratio_a=c / hello_ms)
     coach = [v for k, v in pyb.items() if isinstance(v, dict) and k.startswith("test_review")]
     if coach:
         c = max(v["mean"] for v in coach) * 1000

@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.ports import answers, free_port  # noqa: E402,F401 - also used as lb.answers / lb.free_port
 
-WORKERS, THREADS = 2, 4
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+THREADS = int(os.environ.get("BENCH_THREADS", 4))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 4))
 PHASE_SECONDS = 90
 
