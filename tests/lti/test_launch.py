@@ -642,7 +642,7 @@ def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claim
 
 def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     """login → LMS → launch, whose response is the activity's page: two requests to Erbij
-    once this browser has kept a cookie of ours; at most 8 SQL statements over both, 1 of
+    once this browser has kept a cookie of ours; 3 SQL statements over both (at most 8 asked), 1 of
     them a write (the launch session stored, which spends the nonce), for a returning user
     whose name, role and titles are unchanged."""
     # The very first launch in a browser: one round trip checks that cookies stick,
@@ -661,13 +661,13 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     hops, statements, page = _browse_launch(app, client, platform, "student-2", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
 
-    # A returning student: 2 requests, at most 8 statements, 1 write.
+    # A returning student: 2 requests, 3 statements (the issue allows 8), 1 write.
     counter = _Counter(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
     address = landed_at(page)
     assert address.endswith("/checkin/week") and "?" not in address
-    assert len(statements) <= 8, statements
+    assert len(statements) <= 3, statements
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert len(writes) == 1, writes
     assert writes[0].startswith("INSERT INTO launch_sessions")  # which spends the nonce
