@@ -942,8 +942,15 @@ def build_dashboard(
     first = min((r.week_start for r in rows), default=None)
     weeks = period_weeks(first, current, course.timezone)
     wanted = _week_in(weeks, selected_start or current.start).start
-    roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
     releases = _releases(course.id, weeks, rows, current.start, mode, rules)
+    return _assemble_loaded(course, rows, weeks, wanted, current, mode=mode, lang=lang, rules=rules, releases=releases)
+
+
+def _assemble_loaded(
+    course: Course, rows, weeks, wanted: date, current: Week, *, mode: str, lang: str, rules: SignalRules, releases, summaries=None
+) -> Dashboard:
+    """``assemble`` the loaded rows, with the people they name (contacts, named answers)."""
+    roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
     return assemble(
         course_id=course.id,
         rows=rows,
@@ -956,6 +963,7 @@ def build_dashboard(
         lang=lang,
         rules=rules,
         releases=releases,
+        summaries=summaries,
     )
 
 
@@ -1036,21 +1044,7 @@ def build_page(
 
     detail = [start for start in markers if start not in summaries or start in window]
     rows = load_rows(course.id, _earliest(current), current.start, detail) if detail else []
-    roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
-    dash = assemble(
-        course_id=course.id,
-        rows=rows,
-        roster=roster,
-        people=people,
-        weeks=weeks,
-        selected_start=wanted,
-        current_start=current.start,
-        mode=mode,
-        lang=lang,
-        rules=rules,
-        releases=releases,
-        summaries=summaries,
-    )
+    dash = _assemble_loaded(course, rows, weeks, wanted, current, mode=mode, lang=lang, rules=rules, releases=releases, summaries=summaries)
     week_figures.write(
         (keys[view.week.start], week_figures.figures_of(view)) for view in dash.weeks if view.week.start in keys and view.week.start not in summaries
     )
