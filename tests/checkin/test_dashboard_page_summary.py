@@ -17,7 +17,7 @@ from lti_tool.extensions import db
 from lti_tool.models import Course
 from lti_tool.models.checkin import CheckinResponse
 
-from .test_dashboard_support import GOOD, VERSIONS, add_students, set_mode, teacher_klas
+from .test_dashboard_support import GOOD, VERSIONS, add_students, response_row, set_mode, teacher_klas
 
 WEEKS = 14
 
@@ -45,16 +45,9 @@ def _varied(klas, rng: random.Random, course_mode: str) -> None:
                 if back % 6 == 3:
                     mode = "anonymous"  # a whole week answered anonymously: released, not cached
                 db.session.add(
-                    CheckinResponse(
-                        course_id=klas.course_id,
-                        user_id=user_id,
-                        week_start=week,
-                        answers=answers,
-                        item_versions=versions,
-                        contact_opt_in=rng.random() < 0.1,
-                        open_answer=rng.choice([None, None, "te snel", "fijne groep"]),
-                        privacy_mode=mode,
-                        index_score=weekly_index(answers),
+                    response_row(
+                        klas, user_id, week, answers, mode=mode, versions=versions,
+                        opt_in=rng.random() < 0.1, text=rng.choice([None, None, "te snel", "fijne groep"]),
                     )
                 )
         db.session.commit()

@@ -87,21 +87,34 @@ def answer(
     versions: dict | None = None,
 ) -> None:
     with klas.app.app_context():
-        a = dict(GOOD if answers is None else answers)
-        db.session.add(
-            CheckinResponse(
-                course_id=klas.course_id,
-                user_id=user_id,
-                week_start=week,
-                answers=a,
-                item_versions=dict(versions or VERSIONS),
-                contact_opt_in=opt_in,
-                open_answer=text,
-                privacy_mode=mode,
-                index_score=weekly_index(a),
-            )
-        )
+        db.session.add(response_row(klas, user_id, week, answers, mode=mode, opt_in=opt_in, text=text, versions=versions))
         db.session.commit()
+
+
+def response_row(
+    klas: Klas,
+    user_id: int,
+    week: date,
+    answers: dict | None = None,
+    *,
+    mode: str = "anonymous",
+    opt_in: bool = False,
+    text: str | None = None,
+    versions: dict | None = None,
+) -> CheckinResponse:
+    """A stored answer of one student's week (not yet added), its index worked out."""
+    a = dict(GOOD if answers is None else answers)
+    return CheckinResponse(
+        course_id=klas.course_id,
+        user_id=user_id,
+        week_start=week,
+        answers=a,
+        item_versions=dict(versions or VERSIONS),
+        contact_opt_in=opt_in,
+        open_answer=text,
+        privacy_mode=mode,
+        index_score=weekly_index(a),
+    )
 
 
 def set_mode(klas: Klas, mode: str) -> None:
