@@ -12,7 +12,6 @@ Flask's own: cookies written before this change read the same, and the other way
 
 from __future__ import annotations
 
-import hmac
 import json
 
 from flask import json as flask_json
@@ -64,11 +63,7 @@ class KeyKeepingSigner(TimestampSigner):
         if key is None:
             if len(_derived) > 64:
                 _derived.clear()
-            if self.key_derivation == "hmac":
-                key = hmac.new(secret, self.salt, digestmod=self.digest_method).digest()
-            else:
-                key = super().derive_key(secret_key)
-            _derived[memo] = key
+            key = _derived[memo] = super().derive_key(secret_key)
         return key
 
 
