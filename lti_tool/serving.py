@@ -115,8 +115,6 @@ def init_app(app: Flask) -> None:
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if _REQUEST_ID.match(given) else _new_request_id()
 
-    csp_for: dict[str, str] = {}  # frame-ancestors sources -> the whole header value
-
     @app.after_request
     def _headers(resp):
         from .lti.launch_cache import platform_origins
@@ -128,13 +126,7 @@ def init_app(app: Flask) -> None:
         present = {key.lower() for key in headers.keys()}
         missing = []
         if "content-security-policy" not in present:
-            origins = platform_origins()
-            csp = csp_for.get(origins)
-            if csp is None:
-                if len(csp_for) > 64:
-                    csp_for.clear()
-                csp = csp_for[origins] = f"{BASE_CSP}; frame-ancestors {origins}"
-            missing.append(("Content-Security-Policy", csp))
+            missing.append(("Content-Security-Policy", f"{BASE_CSP}; frame-ancestors {platform_origins()}"))
         if "x-content-type-options" not in present:
             missing.append(("X-Content-Type-Options", "nosniff"))
         if "referrer-policy" not in present:
