@@ -28,6 +28,7 @@ from ..lti import LaunchContext
 from ..models import Course, ResourceLink, User
 from ..models.checkin import CheckinResponse, CheckinSettings
 from ..timeutil import utcnow
+from ..transactions import one_transaction
 from . import privacy
 from .items import CURRENT_VERSIONS, SCALE_ITEMS
 from .signals import weekly_index
@@ -120,6 +121,11 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
     if course is None:
         raise LookupError(f"course {who.course_id} not found")
     week = current_week(course)
+    settings = db.session.get(CheckinSettings, course.id)
+    if settings is not None and settings.completion_to_gradebook:
+        # The answers and their completion score are stored together or not at all. Without
+        # a completion, the save is one statement and needs no transaction (transactions.py).
+        one_transaction()
     stamp = now()
     scale = {item_id: int(answers[item_id]) for item_id in SCALE_ITEMS}
     values = {
@@ -134,7 +140,7 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
         course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start)
     )
     # Anonymous answers never reach the gradebook: a completion would tell who answered when.
-    queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
+    queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, settings, week, response_id)
     db.session.commit()
     log.info(
         "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
@@ -226,13 +232,12 @@ def completion_lineitem(link: ResourceLink | None, settings: CheckinSettings | N
     return (link.lineitem_url if link else None) or (settings.completion_lineitem_url if settings else None)
 
 
-def _queue_completion(who: Respondent, course: Course, week: Week, response_id: int) -> bool:
+def _queue_completion(who: Respondent, course: Course, settings: CheckinSettings | None, week: Week, response_id: int) -> bool:
     """Queue the week's completion score when the course asks for it; True when newly queued.
 
     Asked on every save, not only the first, so that a teacher who switches completion on
     mid-week still gets this week's completions; the dedupe key keeps it to one.
     """
-    settings = db.session.get(CheckinSettings, course.id)
     if settings is None or not settings.completion_to_gradebook:
         return False
     if not who.can_post_scores:

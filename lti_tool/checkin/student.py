@@ -23,6 +23,7 @@ from ..institution_policy import policy_of
 from ..lti import LaunchContext, learner_required
 from ..models.admin import InstitutionPolicy
 from ..models.checkin import CheckinResponse, CheckinSettings
+from ..transactions import alone
 from . import charts, items, operations, privacy
 from .blueprint import bp, checkin_launch
 from .display import date_text, page_lang, score, week_dates
@@ -187,6 +188,7 @@ def _privacy_changed(launch: LaunchContext, settings: CheckinSettings | None) ->
 
 
 @bp.route("/week", methods=["GET", "POST"])
+@alone  # reads, and a save that is one UPDATE unless it queues a completion (transactions.py)
 @learner_required
 def form():
     launch = checkin_launch()

@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import Course, HandoffToken, LaunchSession, Membership, ResourceLink, User
 from ..models.course import ACTIVITIES, ROLE_INSTRUCTOR, ROLE_LEARNER
 from ..timeutil import utcnow
+from ..transactions import asks_alone, one_transaction, statements_alone
 from . import claims as C
 from .errors import LaunchRefused
 from .launch_cache import cache_add
@@ -161,6 +162,7 @@ def _upsert(model, where: dict, values: dict, row=None):
     if row is _UNREAD:
         row = db.session.execute(db.select(model).filter_by(**where)).scalar_one_or_none()
     if row is None:
+        one_transaction()  # the launch's writes stand or fall together (transactions.py)
         try:
             with db.session.begin_nested():
                 row = model(**where, **values)
@@ -171,6 +173,7 @@ def _upsert(model, where: dict, values: dict, row=None):
             return row
     for k, v in values.items():
         if getattr(row, k) != v:  # an unchanged row is not written
+            one_transaction()
             setattr(row, k, v)
     return row
 
@@ -222,9 +225,10 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
 
     A returning user whose name, role and titles did not change costs one read here and
     one write: the launch session, which spends the launch's nonce (a replay is refused
-    here, after every other check, so that a refused token spends nothing). `before_commit`
-    runs with the new launch inside the same transaction (what it reads costs no second
-    transaction)."""
+    here, after every other check, so that a refused token spends nothing). Those run each
+    on its own, with no BEGIN and COMMIT round trips (transactions.py); when a row must be
+    created or changed, the writes are one transaction. `before_commit` runs with the new
+    launch before the commit, in the same session (the page's read is one more statement)."""
     c = v.claims
     reg, dep = v.registration, v.deployment
     ctx = c[C.CONTEXT]
@@ -239,6 +243,9 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     submission = read_submission_ref(submission_token) if submission_token else None
     if submission is not None and submission.registration_id != reg.id:
         raise LaunchRefused("submission_link_invalid", detail="made for another platform registration")
+    # A returning user whose rows are as they were: two reads and one INSERT, each on its
+    # own (no BEGIN and COMMIT); an upsert below opens a transaction first.
+    statements_alone()
     known_course, known_user, known_ms, known_link = _known_rows(reg.id, context_id, sub, link_id)
 
     course = _upsert(
@@ -479,6 +486,10 @@ def init_app(app) -> None:
     @app.url_value_preprocessor
     def _pull_launch(endpoint, values):
         if values and "lid" in values:
+            # A page (GET) only reads, and so does a view marked @alone until it writes:
+            # no transaction round trips for them (transactions.py).
+            if request.method in ("GET", "HEAD") or asks_alone(app.view_functions.get(endpoint)):
+                statements_alone()
             g.launch = load_launch(values.pop("lid"))
 
     expects_lid: dict[str, bool] = {}  # per endpoint; the URL map is fixed once serving

@@ -388,3 +388,72 @@ def test_response_and_completion_commit_together(app, launch, monkeypatch):
             operations.save_checkin(who, clean(ANSWERS))
         db.session.rollback()
     assert all_responses(app) == []
+
+
+# ---------------------------------------------------------------- statements alone (the form's POST)
+def _save_alone(app, who, answers=ANSWERS):
+    """Saved as the form's POST saves: its statements each on their own (transactions.py)."""
+    from lti_tool.transactions import statements_alone
+
+    with app.app_context():
+        assert statements_alone()
+        return operations.save_checkin(who, clean(answers))
+
+
+def test_a_changed_answer_alone_is_one_write_outside_any_transaction(app, launch, monkeypatch):
+    from sqlalchemy import event
+
+    from lti_tool.transactions import in_block
+
+    who = respondent(app, launch("learner").lid)
+    _at(monkeypatch, datetime(2026, 11, 17, 9))
+    _save_alone(app, who)  # the week's first: an INSERT, in a transaction of its own
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def after(conn, cursor, statement, *args):
+        seen.append((statement.split()[0].upper(), in_block(conn)))
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        saved = _save_alone(app, who, OTHER_ANSWERS)
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert saved.revision == 2 and not saved.created
+    assert [w for w in seen if w[0] in ("INSERT", "UPDATE", "DELETE")] == [("UPDATE", False)]
+    assert not any(held for _verb, held in seen), seen
+    [row] = all_responses(app)
+    assert row["answers"] == as_ints(OTHER_ANSWERS)
+
+
+def test_a_changed_answer_and_its_completion_still_commit_together(app, launch, monkeypatch):
+    """With completion on, the UPDATE is not committed on its own: when queueing fails,
+    the earlier answers stand."""
+    who = respondent(app, launch("learner", claims=_ags()).lid)
+    _completion_on(app, monkeypatch, who.course_id)
+    _at(monkeypatch, datetime(2026, 11, 17, 9))
+    _save_alone(app, who)
+
+    def broken(*args):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(operations, "_queue_completion", broken)
+    with pytest.raises(RuntimeError):
+        _save_alone(app, who, OTHER_ANSWERS)
+    with app.app_context():
+        db.session.rollback()
+    [row] = all_responses(app)
+    assert row["answers"] == as_ints(ANSWERS) and row["revision"] == 1
+
+
+def test_the_weeks_first_answer_alone_and_its_completion_commit_together(app, launch, monkeypatch):
+    who = respondent(app, launch("learner", claims=_ags()).lid)
+    _completion_on(app, monkeypatch, who.course_id)
+    _at(monkeypatch, datetime(2026, 11, 17, 9))
+    monkeypatch.setattr(operations, "_queue_completion", lambda *a: (_ for _ in ()).throw(RuntimeError("outbox unavailable")))
+    with pytest.raises(RuntimeError):
+        _save_alone(app, who)
+    with app.app_context():
+        db.session.rollback()
+    assert all_responses(app) == []

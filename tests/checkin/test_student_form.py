@@ -379,3 +379,33 @@ def test_no_privacy_notice_before_the_first_response(app, launch, client):
     lid = launch("learner").lid
     set_settings(app, course_id_of(app, lid), privacy_changed_at=datetime(2026, 11, 12, 9))
     assert "Er is iets veranderd" not in open_form(client, lid)
+
+
+def test_changing_answers_posts_one_update_and_holds_no_transaction(app, launch, client):
+    """The form's POST runs its statements alone (transactions.py): the launch's read,
+    the course's check-in settings, the UPDATE — no BEGIN or COMMIT round trips."""
+    from sqlalchemy import event
+
+    from lti_tool.extensions import db
+    from lti_tool.transactions import in_block
+
+    lid = launch("learner").lid
+    assert submit(client, lid).status_code == 302
+    token = csrf_token(open_form(client, lid))
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def after(conn, cursor, statement, *args):
+        seen.append((statement.split()[0].upper(), in_block(conn)))
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        resp = submit(client, lid, OTHER_ANSWERS, token=token)
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert resp.status_code == 302 and "/week/done" in resp.headers["Location"]
+    assert [verb for verb, _held in seen] == ["SELECT", "SELECT", "UPDATE"], seen
+    assert not any(held for _verb, held in seen), seen
+    [row] = all_responses(app)
+    assert row["answers"] == as_ints(OTHER_ANSWERS) and row["revision"] == 2

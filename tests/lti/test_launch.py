@@ -593,20 +593,28 @@ class _Counter:
         with app.app_context():
             self.engine = db.engine
         self.statements: list[str] = []
+        self.in_transaction: list[bool] = []  # after each statement: did the driver hold a transaction open?
 
     def __enter__(self):
         from sqlalchemy import event
 
         event.listen(self.engine, "before_cursor_execute", self._on)
+        event.listen(self.engine, "after_cursor_execute", self._after)
         return self
 
     def __exit__(self, *exc):
         from sqlalchemy import event
 
         event.remove(self.engine, "before_cursor_execute", self._on)
+        event.remove(self.engine, "after_cursor_execute", self._after)
 
     def _on(self, conn, cursor, statement, params, context, executemany):
         self.statements.append(" ".join(statement.split())[:120])
+
+    def _after(self, conn, *args):
+        from lti_tool.transactions import in_block
+
+        self.in_transaction.append(in_block(conn))
 
     @property
     def writes(self) -> list[str]:
@@ -655,6 +663,10 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     # A user, course, membership and link created (each in a savepoint for the race), the
     # registration and deployment read once into the cache, expired rows purged once.
     assert len(first_user) <= 30, first_user
+    # Rows created: the launch's writes are one transaction (they stand or fall together).
+    held = dict(zip(first_user, counter.in_transaction, strict=True))
+    created = [st for st in first_user if st.startswith(("INSERT INTO users", "INSERT INTO courses", "INSERT INTO launch_sessions"))]
+    assert len(created) == 3 and all(held[st] for st in created), held
 
     # Another student in the same course, from a browser that kept our cookie: 2 requests.
     counter = _Counter(app)
@@ -672,6 +684,8 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     assert len(writes) == 1, writes
     assert writes[0].startswith("INSERT INTO launch_sessions")  # which spends the nonce
     assert not any(s.startswith("UPDATE") for s in statements), statements  # nothing changed: no upsert
+    # Each statement on its own: no transaction held open, so no BEGIN and COMMIT round trips.
+    assert counter.in_transaction == [False] * len(statements), list(zip(statements, counter.in_transaction, strict=True))
     # The page names its own address for the address bar; a reload there shows it again.
     html = page.get_data(as_text=True)
     assert f'<meta name="erbij-page-url" content="{address}">' in html and "/static/js/page-url.js" in html

@@ -4,15 +4,17 @@
 
 Runs the app as `make bench` does (PostgreSQL and Redis when they answer on 127.0.0.1,
 else SQLite and the in-process cache), signs launches with a benchmark platform whose
-JWKS is served on 127.0.0.1, and prints the time per request and the SQL statements of one
-launch. With --profile it prints where the time goes (pyinstrument, pinned in
-requirements-dev.txt only); --cprofile does the same with the standard library. With
---submissions N it times check-in submissions instead.
+JWKS is served on 127.0.0.1, and prints the time per request, the SQL statements of one
+launch and its round trips to PostgreSQL (BEGIN and COMMIT included) and Redis. With
+--profile it prints where the time goes (pyinstrument, pinned in requirements-dev.txt
+only); --cprofile does the same with the standard library. With --submissions N it times
+check-in submissions instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -26,6 +28,39 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 PG = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextlib.contextmanager
+def _round_trips():
+    """Count the round trips to PostgreSQL (each statement psycopg sends, BEGIN and COMMIT
+    included) and to Redis (each command or pipeline) while the block runs."""
+    import psycopg
+    import psycopg._connection_base
+    import psycopg._cursor_base
+    import redis
+
+    trips: dict[str, int] = {}
+    originals = []
+
+    def counting(owner, name, label):
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def wrapper(*a, **kw):
+            trips[label] = trips.get(label, 0) + 1
+            return original(*a, **kw)
+
+        setattr(owner, name, wrapper)
+
+    counting(psycopg._connection_base.BaseConnection, "_exec_command", "postgresql")  # BEGIN, COMMIT, …
+    counting(psycopg._cursor_base.BaseCursor, "_execute_gen", "postgresql")  # statements
+    counting(redis.Redis, "execute_command", "redis")
+    counting(redis.client.Pipeline, "execute", "redis pipeline")
+    try:
+        yield trips
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
 
 
 def main() -> int:
@@ -118,11 +153,13 @@ def main() -> int:
             statements.append(" ".join(statement.split())[:150])
 
         event.listen(engine, "before_cursor_execute", count)
-        one_launch("prof-student")
+        with _round_trips() as trips:
+            one_launch("prof-student")
         event.remove(engine, "before_cursor_execute", count)
         print(f"statements for one returning launch: {len(statements)}")
         for s in statements:
             print("   ", s)
+        print("round trips for one returning launch:", ", ".join(f"{k} {v}" for k, v in sorted(trips.items())) or "none")
         per_request.clear()
 
         if args.submissions:
@@ -155,11 +192,13 @@ def main() -> int:
             submit()
             statements.clear()
             event.listen(engine, "before_cursor_execute", count)
-            submit()
+            with _round_trips() as trips:
+                submit()
             event.remove(engine, "before_cursor_execute", count)
             print(f"statements for one submission: {len(statements)}")
             for st in statements:
                 print("   ", st)
+            print("round trips for one submission:", ", ".join(f"{k} {v}" for k, v in sorted(trips.items())) or "none")
             per_request.clear()
             one_launch = lambda _user: submit()  # noqa: E731 - the loop below times submissions
             args.launches = args.submissions
