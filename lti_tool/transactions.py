@@ -5,7 +5,7 @@ first statement and COMMIT after the last. A returning student's launch reads tw
 writes one row (the launch session, which spends the nonce); a student who changes this
 week's answers reads the launch and writes one UPDATE. Each statement on its own is atomic,
 and under READ COMMITTED every statement sees its own snapshot anyway, so these run each
-statement as its own transaction (autocommit): 3 and 3 round trips instead of 5 and 4.
+statement as its own transaction (autocommit): 3 and 2 round trips instead of 5 and 4.
 
 Only code that asks for it runs this way, before the session's first statement:
 `statements_alone()`. Every page of a launch (a GET under /l/<lid>/) and every view marked

@@ -121,11 +121,6 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
     if course is None:
         raise LookupError(f"course {who.course_id} not found")
     week = current_week(course)
-    settings = db.session.get(CheckinSettings, course.id)
-    if settings is not None and settings.completion_to_gradebook:
-        # The answers and their completion score are stored together or not at all. Without
-        # a completion, the save is one statement and needs no transaction (transactions.py).
-        one_transaction()
     stamp = now()
     scale = {item_id: int(answers[item_id]) for item_id in SCALE_ITEMS}
     values = {
@@ -136,11 +131,20 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
         "index_score": weekly_index(scale),
         "updated_at": stamp,
     }
-    response_id, revision, created, mode = _upsert_response(
-        course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start)
-    )
-    # Anonymous answers never reach the gradebook: a completion would tell who answered when.
-    queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, settings, week, response_id)
+    # Changed answers in a course that reports no completion: one statement, which needs no
+    # transaction of its own (transactions.py).
+    updated = _update_existing(course.id, who.user_id, week.start, values, unless_completion=True)
+    if updated is not None:
+        (response_id, revision, _mode), created, queued = updated, False, False
+    else:
+        # The week's first answers, or a completion to queue with them: stored together or
+        # not at all.
+        one_transaction()
+        response_id, revision, created, mode = _upsert_response(
+            course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start)
+        )
+        # Anonymous answers never reach the gradebook: a completion would tell who answered when.
+        queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
     db.session.commit()
     log.info(
         "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
@@ -160,28 +164,40 @@ _SAVED_COLUMNS = ("answers", "item_versions", "contact_opt_in", "open_answer", "
 
 
 @functools.cache
-def _update_statement():
+def _update_statement(unless_completion: bool):
     """The re-save UPDATE, built once on the table (no ORM bookkeeping: nothing of it is in
-    the session), bound per save."""
+    the session), bound per save. `unless_completion`: it changes nothing when the course
+    reports completions to the gradebook (decided in the same statement, so a teacher who
+    switches completion on at that moment is either before or after it)."""
     table = CheckinResponse.__table__
+    where = [
+        table.c.course_id == bindparam("w_course_id"),
+        table.c.user_id == bindparam("w_user_id"),
+        table.c.week_start == bindparam("w_week_start"),
+    ]
+    if unless_completion:
+        settings = CheckinSettings.__table__
+        reports = db.select(settings.c.course_id).where(
+            settings.c.course_id == bindparam("w_course_id"), settings.c.completion_to_gradebook.is_(True)
+        )
+        where.append(~reports.exists())
     return (
         table.update()
-        .where(
-            table.c.course_id == bindparam("w_course_id"),
-            table.c.user_id == bindparam("w_user_id"),
-            table.c.week_start == bindparam("w_week_start"),
-        )
+        .where(*where)
         .values({**{name: bindparam(name, type_=table.c[name].type) for name in _SAVED_COLUMNS}, "revision": table.c.revision + 1})
         .returning(table.c.id, table.c.revision, table.c.privacy_mode)
     )
 
 
-def _update_existing(course_id: int, user_id: int, week_start: date, values: dict) -> tuple[int, int, str] | None:
-    """Overwrite the week's response if it exists; (id, revision, privacy mode) or None when there is none."""
-    # On the session's connection (its transaction), past the ORM's execute path: the
-    # statement is on the table, so there is nothing for the ORM to do.
+def _update_existing(
+    course_id: int, user_id: int, week_start: date, values: dict, *, unless_completion: bool = False
+) -> tuple[int, int, str] | None:
+    """Overwrite the week's response if it exists (and, `unless_completion`, if the course
+    reports no completion); (id, revision, privacy mode), or None when nothing was changed."""
+    # On the session's connection, past the ORM's execute path: the statement is on the
+    # table, so there is nothing for the ORM to do.
     row = db.session.connection().execute(
-        _update_statement(), {"w_course_id": course_id, "w_user_id": user_id, "w_week_start": week_start, **values}
+        _update_statement(unless_completion), {"w_course_id": course_id, "w_user_id": user_id, "w_week_start": week_start, **values}
     ).first()
     return (row[0], row[1], row[2]) if row else None
 
@@ -232,12 +248,13 @@ def completion_lineitem(link: ResourceLink | None, settings: CheckinSettings | N
     return (link.lineitem_url if link else None) or (settings.completion_lineitem_url if settings else None)
 
 
-def _queue_completion(who: Respondent, course: Course, settings: CheckinSettings | None, week: Week, response_id: int) -> bool:
+def _queue_completion(who: Respondent, course: Course, week: Week, response_id: int) -> bool:
     """Queue the week's completion score when the course asks for it; True when newly queued.
 
     Asked on every save, not only the first, so that a teacher who switches completion on
     mid-week still gets this week's completions; the dedupe key keeps it to one.
     """
+    settings = db.session.get(CheckinSettings, course.id)
     if settings is None or not settings.completion_to_gradebook:
         return False
     if not who.can_post_scores:

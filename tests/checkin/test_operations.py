@@ -170,7 +170,9 @@ def test_a_concurrent_insert_between_update_and_insert_is_merged(app, launch, mo
     real_update = operations._update_existing
     calls = []
 
-    def racing_update(course_id, user_id, week_start, values):
+    def racing_update(course_id, user_id, week_start, values, **kw):
+        if kw.get("unless_completion"):  # the one-statement try first: no row yet
+            return real_update(course_id, user_id, week_start, values, **kw)
         calls.append(week_start)
         if len(calls) == 1:
             # The other tab commits on its own connection, before our INSERT.
@@ -195,7 +197,7 @@ def test_a_concurrent_insert_between_update_and_insert_is_merged(app, launch, mo
         return real_update(course_id, user_id, week_start, values)
 
     monkeypatch.setattr(operations, "_update_existing", racing_update)
-    saved = _save(app, who, OTHER_ANSWERS)
+    saved = _save_alone(app, who, OTHER_ANSWERS)  # as the form's POST saves
     assert len(calls) == 2
     assert not saved.created and saved.revision == 2
     [row] = all_responses(app)
@@ -247,9 +249,9 @@ def test_both_saves_miss_the_update_and_race_to_insert(app, launch, monkeypatch)
     missed = threading.Barrier(2)
     first_calls = set()
 
-    def update_then_wait(*args):
-        result = real_update(*args)
-        if threading.get_ident() not in first_calls:
+    def update_then_wait(*args, **kw):
+        result = real_update(*args, **kw)
+        if not kw.get("unless_completion") and threading.get_ident() not in first_calls:
             first_calls.add(threading.get_ident())
             missed.wait(timeout=10)  # both have seen "no row" before either inserts
         return result
@@ -445,6 +447,24 @@ def test_a_changed_answer_and_its_completion_still_commit_together(app, launch, 
         db.session.rollback()
     [row] = all_responses(app)
     assert row["answers"] == as_ints(ANSWERS) and row["revision"] == 1
+
+
+def test_completion_switched_on_mid_week_is_queued_at_the_next_change(app, launch, monkeypatch):
+    """The one-statement re-save changes nothing once the course reports completions: the
+    save then takes the path that queues this week's completion with the answers."""
+    who = respondent(app, launch("learner", claims=_ags()).lid)
+    _completion_on(app, monkeypatch, who.course_id)
+    set_settings(app, who.course_id, completion_to_gradebook=False)  # identified, completion off
+    _at(monkeypatch, datetime(2026, 11, 17, 9))
+    assert _save_alone(app, who).completion_queued is False
+    assert _outbox(app) == []
+    set_settings(app, who.course_id, completion_to_gradebook=True)
+    saved = _save_alone(app, who, OTHER_ANSWERS)
+    assert saved.completion_queued is True and saved.revision == 2 and not saved.created
+    [entry] = _outbox(app)
+    assert entry.dedupe_key == operations.completion_key(who.course_id, who.user_id, date(2026, 11, 16))
+    [row] = all_responses(app)
+    assert row["answers"] == as_ints(OTHER_ANSWERS)
 
 
 def test_the_weeks_first_answer_alone_and_its_completion_commit_together(app, launch, monkeypatch):
