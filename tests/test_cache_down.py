@@ -40,7 +40,7 @@ def test_cache_add_says_could_not_tell_when_redis_is_down(app, redis_down):
     """A failed add is "could not tell" (None), never "it was there" (False): the JWKS
     refetch limit then falls back to this process instead of refusing every refetch."""
     from lti_tool.lti import platform_keys
-    from lti_tool.lti.launch_cache import cache_add
+    from lti_tool.shared_cache import cache_add
 
     with app.app_context():
         assert cache_add("some-key", 1, timeout=10) is None
@@ -50,7 +50,7 @@ def test_cache_add_says_could_not_tell_when_redis_is_down(app, redis_down):
 
 
 def test_cache_add_when_redis_answers(app):
-    from lti_tool.lti.launch_cache import cache_add
+    from lti_tool.shared_cache import cache_add
 
     with app.app_context():
         assert cache_add("add-twice", 1, timeout=10) is True

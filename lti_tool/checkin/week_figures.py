@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..extensions import db
-from ..lti.launch_cache import cache_get_many, cache_set
 from ..models.checkin import CheckinResponse
+from ..shared_cache import cache_get_many, cache_set
 from . import dashboard_data as dd
 from . import privacy
 

@@ -27,11 +27,11 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Course, HandoffToken, LaunchSession, Membership, ResourceLink, User
 from ..models.course import ACTIVITIES, ROLE_INSTRUCTOR, ROLE_LEARNER
+from ..shared_cache import cache_add
 from ..timeutil import utcnow
 from ..transactions import asks_alone, one_transaction, statements_alone
 from . import claims as C
 from .errors import LaunchRefused
-from .launch_cache import cache_add
 from .login import secret_hash
 from .roles import erbij_role, is_institution_admin
 from .submission_ref import read_submission_ref, token_in

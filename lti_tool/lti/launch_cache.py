@@ -19,7 +19,6 @@ The cache never fails a request: any cache error falls back to the database.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -28,8 +27,9 @@ from dataclasses import dataclass
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..extensions import cache, db
+from ..extensions import db
 from ..models import Deployment, Registration
+from ..shared_cache import cache_add, cache_get_many, cache_set, digest
 
 log = logging.getLogger(__name__)
 
@@ -38,44 +38,6 @@ LOCAL_TTL = 5.0
 LOCAL_MAX = 1024
 GENERATION_KEY = "lti-registry-gen"
 _MISSING = "-"  # a cached "no such row": unknown issuers are asked about again and again
-
-
-# ---------------------------------------------------------------- a cache that never fails
-def cache_get_many(*keys: str) -> list:
-    try:
-        return list(cache.get_many(*keys))
-    except Exception as exc:  # Redis down or unreadable entry: the database answers
-        log.warning("cache read failed, using the database: %s", type(exc).__name__)
-        return [None] * len(keys)
-
-
-def cache_get(key: str):
-    return cache_get_many(key)[0]
-
-
-def cache_set(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout=timeout)
-    except Exception as exc:
-        log.warning("cache write failed: %s", type(exc).__name__)
-
-
-def cache_add(key: str, value, timeout: int) -> bool | None:
-    """Set only if absent. True: we set it; False: it was there; None: the cache failed."""
-    try:
-        taken = cache.add(key, value, timeout=timeout)
-    except Exception as exc:
-        log.warning("cache write failed: %s", type(exc).__name__)
-        return None
-    # The shared cache answers None when it could not tell (SafeCache: Redis down).
-    return None if taken is None else bool(taken)
-
-
-def cache_delete(key: str) -> None:
-    try:
-        cache.delete(key)
-    except Exception as exc:
-        log.warning("cache delete failed: %s", type(exc).__name__)
 
 
 # ---------------------------------------------------------------- snapshots
@@ -118,10 +80,6 @@ def _reg_info(row: Registration) -> RegistrationInfo:
         status=row.status or "active",
         registered_via=row.registered_via or "manual",
     )
-
-
-def _digest(*parts) -> str:
-    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:32]
 
 
 _local: dict[str, tuple[float, object]] = {}
@@ -172,7 +130,7 @@ def registration(issuer: str, client_id: str | None) -> RegistrationInfo | None:
         rows = db.session.execute(query.limit(2)).scalars().all()
         return _reg_info(rows[0]) if len(rows) == 1 else None
 
-    info = _cached(f"lti-reg:{_digest(issuer, client_id)}", load)
+    info = _cached(f"lti-reg:{digest(issuer, client_id)}", load)
     return info if info is not None and info.enabled else None
 
 
@@ -201,7 +159,7 @@ def deployment(registration_id: int, deployment_id: str | None) -> DeploymentInf
         ).scalar_one_or_none()
         return DeploymentInfo(row.id, row.registration_id, row.deployment_id) if row is not None else None
 
-    return _cached(f"lti-dep:{int(registration_id)}:{_digest(deployment_id)}", load)
+    return _cached(f"lti-dep:{int(registration_id)}:{digest(deployment_id)}", load)
 
 
 def platform_origins() -> str:

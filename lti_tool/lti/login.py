@@ -27,9 +27,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
 from ..models import HandoffToken
+from ..shared_cache import cache_add
 from ..timeutil import utcnow
 from .errors import LaunchRefused, refuse_unless_usable
-from .launch_cache import RegistrationInfo, cache_add, registration, registration_by_id
+from .launch_cache import RegistrationInfo, registration, registration_by_id
 from .validation import is_our_url
 
 STATE_TTL = timedelta(minutes=10)

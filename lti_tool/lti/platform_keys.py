@@ -17,9 +17,9 @@ import time
 
 import requests
 
+from ..shared_cache import cache_add, cache_get, cache_set, digest
 from .errors import LaunchRefused
 from .http import platform_session
-from .launch_cache import _digest, cache_add, cache_get, cache_set
 
 DEFAULT_TTL = 300
 MIN_TTL = 60
@@ -126,7 +126,7 @@ def _limited(key: str, ttl: int) -> bool:
 
 
 def _unknown_key(registration_id: int, kid: str) -> str:
-    return f"jwks-unknown:{registration_id}:{_digest(kid)}"
+    return f"jwks-unknown:{registration_id}:{digest(kid)}"
 
 
 def _remember_unknown(registration_id: int, kid: str) -> None:
