@@ -1,8 +1,9 @@
 """The teacher's dashboard of the weekly check-in: routes only, plus how numbers read.
 
-Views stay thin: ``dashboard_data.build_dashboard`` decides what the teacher may see (the
-page and the export both call it), ``charts`` lays out the SVG charts, ``reflection``
-keeps the teacher's private notes, ``export`` writes CSV and JSON. Everything here is
+Views stay thin: ``dashboard_page`` decides what the teacher may see (``build_page`` for
+the page, ``build_dashboard`` for the export, both computed by ``dashboard_data.assemble``),
+``charts`` lays out the SVG charts, ``reflection`` keeps the teacher's private notes,
+``export`` writes CSV and JSON. Everything here is
 instructor-only and scoped to the launch's course: the ``/l/<lid>/`` prefix already binds
 the URL to the browser that launched, so a link opened by anyone else shows nothing.
 """
@@ -33,13 +34,10 @@ from .dashboard_data import (
     Dashboard,
     Measure,
     StudentCard,
-    WeekNotInPeriod,
     WeekView,
-    build_dashboard,
-    build_page,
     lower_is_better,
-    period_week,
 )
+from .dashboard_page import WeekNotInPeriod, build_dashboard, build_page, period_week
 from .display import page_lang, score, score_text, week_dates
 from .releases import PENDING
 from .signals import INDEX_ITEMS

@@ -1,9 +1,8 @@
-"""Everything the teacher's dashboard and its export show, assembled in one place.
+"""What the teacher's dashboard and its export show, computed from plain data (no queries).
 
-``build_dashboard`` is the ONE function behind the page and the CSV/JSON export, so the
-two can never disagree about what a teacher may see. It runs two or three queries (the
-roster, the course's responses of the period, and names of former students only when
-needed) and computes the rest in Python with the pure core:
+``assemble`` turns a course's loaded answers and people (``dashboard_rows``) into a
+``Dashboard``; ``dashboard_page`` decides what to load for a request and calls it. The rest
+is the pure core:
 
 - ``signals`` for the index, patterns and the class and student signals;
 - ``privacy`` for who may see what (``visibility``, ``anonymous_respondents``);
@@ -31,25 +30,19 @@ How the privacy rules apply here (product spec, "Privacy"):
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from operator import itemgetter
+from datetime import date
 
-from ..extensions import db
-from ..models import Course, User
-from ..models.checkin import CheckinResponse
-from ..roster import learner_names
 from . import privacy
 from .charts import NONE, TOO_FEW, VALUE
+from .dashboard_rows import Person, ResponseRow, group_by_week
 from .items import ITEMS, SCALE_ITEMS
 from .signals import (
     CLASS_CODES,
     DEFAULT_RULES,
-    INDEX_ITEMS,
     MIN_RESPONDENTS,
     STUDENT_CODES,
     SignalRules,
@@ -57,10 +50,9 @@ from .signals import (
     mean,
     pattern_counts,
     student_signals,
-    weekly_index,
 )
 from .suggestions import conversation_starters, reason_text, rule_explanations, suggestions_for
-from .weeks import Week, weeks_since
+from .weeks import Week
 
 INDEX = "index"
 MEASURES: tuple[str, ...] = (INDEX, *SCALE_ITEMS)
@@ -76,95 +68,6 @@ GROUP_NO_RESPONSE = "no_response"  # only "no answer for a while": neutral, last
 def lower_is_better(key: str) -> bool:
     """True for a measure where a high value is unfavourable (P1; never the index)."""
     return key != INDEX and ITEMS[key].reverse
-
-
-# ---------------------------------------------------------------- plain data
-def _versions_of(item_versions: Mapping) -> tuple[int, ...]:
-    """The four index items' versions."""
-    return tuple(int(item_versions.get(i) or 0) for i in INDEX_ITEMS)
-
-
-_scale_answers = itemgetter(*SCALE_ITEMS)
-
-
-def _item_scores(answers: Mapping) -> tuple | None:
-    """The scale items' answers in ``SCALE_ITEMS`` order; None unless every one was given
-    (the common path of ``week_measures`` sums these columns)."""
-    try:
-        scores = _scale_answers(answers)
-    except KeyError:
-        return None
-    return None if None in scores else scores
-
-
-_new_tuple = tuple.__new__
-
-
-class ResponseRow(tuple):
-    """One stored response, as plain data (no ORM object leaves ``load_rows``).
-
-    A tuple: immutable, and one small object per row (a 300 x 40 course is 12,000 of them,
-    built on every page view). ``index_versions``, ``index_value`` and ``item_scores`` are
-    derived once per row, because every week and every chart asks for them; ``load_rows``
-    works them out once per distinct stored JSON text instead of once per row.
-    """
-
-    __slots__ = ()
-
-    def __new__(
-        cls,
-        user_id: int,
-        week_start: date,
-        answers: Mapping[str, int],
-        item_versions: Mapping[str, int],
-        contact_opt_in: bool,
-        open_answer: str | None,
-        privacy_mode: str,
-        index_score: float | None,
-    ):
-        # Stored at saving time for fast trends; recomputed for rows saved without it.
-        value = index_score if index_score is not None else weekly_index(answers)
-        return _new_tuple(
-            cls,
-            (
-                user_id,
-                week_start,
-                answers,
-                item_versions,
-                contact_opt_in,
-                open_answer,
-                privacy_mode,
-                index_score,
-                _versions_of(item_versions),
-                value,
-                _item_scores(answers),
-            ),
-        )
-
-    user_id: int = property(itemgetter(0))  # type: ignore[assignment]
-    week_start: date = property(itemgetter(1))  # type: ignore[assignment]
-    answers: Mapping[str, int] = property(itemgetter(2))  # type: ignore[assignment]
-    item_versions: Mapping[str, int] = property(itemgetter(3))  # type: ignore[assignment]
-    contact_opt_in: bool = property(itemgetter(4))  # type: ignore[assignment]
-    open_answer: str | None = property(itemgetter(5))  # type: ignore[assignment]
-    privacy_mode: str = property(itemgetter(6))  # type: ignore[assignment]
-    index_score: float | None = property(itemgetter(7))  # type: ignore[assignment]
-    index_versions: tuple[int, ...] = property(itemgetter(8))  # type: ignore[assignment]  # the four index items' versions
-    index_value: float | None = property(itemgetter(9))  # type: ignore[assignment]
-    item_scores: tuple | None = property(itemgetter(10))  # type: ignore[assignment]  # None: an item was not answered
-
-    def __repr__(self) -> str:
-        return (
-            f"ResponseRow(user_id={self[0]!r}, week_start={self[1]!r}, answers={self[2]!r}, item_versions={self[3]!r}, "
-            f"contact_opt_in={self[4]!r}, open_answer={self[5]!r}, privacy_mode={self[6]!r}, index_score={self[7]!r})"
-        )
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: int
-    name: str
-    on_roster: bool = True
 
 
 @dataclass(frozen=True)
@@ -346,92 +249,6 @@ class Dashboard:
     def next_start(self) -> date | None:
         i = self.selected_index + 1
         return self.weeks[i].week.start if i < len(self.weeks) else None
-
-
-# ---------------------------------------------------------------- loading (the only queries)
-def load_rows(course_id: int, first: date, last: date, weeks: Iterable[date] | None = None) -> list[ResponseRow]:
-    """The course's responses from week ``first`` to week ``last`` (of ``weeks`` only, when
-    given), in one query.
-
-    Plain columns, not ORM objects: a 40 x 40 course is 1,600 rows, and building entities
-    for them would cost more than everything the page computes.
-    """
-    r = CheckinResponse
-    where = [r.course_id == course_id, r.week_start >= first, r.week_start <= last]
-    if weeks is not None:
-        where.append(r.week_start.in_(sorted(set(weeks))))
-    # The JSON columns as their text, decoded once per distinct text: a week's rows share
-    # one item_versions, and many answers repeat — 300 x 40 is 24,000 JSON values, but
-    # only a few thousand distinct ones. The decoded mappings are shared between rows, and
-    # read only (ResponseRow is frozen; views copy what they hand on).
-    # Through the session's connection (same transaction): a Core result, without the
-    # ORM's per-row result processing of ``session.execute``.
-    result = db.session.connection().execute(
-        db.select(
-            r.user_id,
-            r.week_start,
-            db.cast(r.answers, db.Text),
-            db.cast(r.item_versions, db.Text),
-            r.contact_opt_in,
-            r.open_answer,
-            r.privacy_mode,
-            r.index_score,
-        ).where(*where)
-    )
-    decoded: dict[str | None, Mapping] = {None: {}}
-    # Per distinct text, also what every row derives from it: the index items' versions,
-    # and whether every scale item was answered.
-    versions_of: dict[str | None, tuple[Mapping, tuple[int, ...]]] = {}
-    answers_of: dict[str | None, tuple[Mapping, tuple | None]] = {}
-
-    def mapping(text: str | None) -> Mapping:
-        value = decoded.get(text)
-        if value is None:
-            value = decoded[text] = json.loads(text) if text else {}
-        return value
-
-    def versions(text: str | None) -> tuple[Mapping, tuple[int, ...]]:
-        hit = versions_of[text] = (m := mapping(text)), _versions_of(m)
-        return hit
-
-    def answers(text: str | None) -> tuple[Mapping, tuple | None]:
-        hit = answers_of[text] = (m := mapping(text)), _item_scores(m)
-        return hit
-
-    rows = []
-    append = rows.append
-    for user_id, week_start, answers_text, versions_text, opt_in, open_answer, mode, index_score in result:
-        item_versions, index_versions = versions_of.get(versions_text) or versions(versions_text)
-        given, scores = answers_of.get(answers_text) or answers(answers_text)
-        value = index_score if index_score is not None else weekly_index(given)
-        append(
-            _new_tuple(
-                ResponseRow,
-                (user_id, week_start, given, item_versions, opt_in, open_answer, mode, index_score, index_versions, value, scores),
-            )
-        )
-    return rows
-
-
-def load_people(course_id: int, other_user_ids: Iterable[int]) -> tuple[list[Person], dict[int, Person]]:
-    """The active roster (sorted by name) and everyone with a response, by user id.
-
-    ``other_user_ids`` are respondents who may no longer be on the roster: their names are
-    still needed for an opt-in or an identified answer they gave while they were.
-    """
-    roster = [Person(user.id, User.display_name(user, user.sub), True) for user in learner_names(course_id)]
-    people = {p.user_id: p for p in roster}
-    missing = sorted(set(other_user_ids) - people.keys())
-    if missing:
-        for user in db.session.execute(db.select(User).where(User.id.in_(missing))).scalars():
-            people[user.id] = Person(user.id, user.display_name(user.sub), False)
-    return roster, people
-
-
-# ---------------------------------------------------------------- the period
-def period_weeks(first_start: date | None, current: Week, zone: str | None) -> list[Week]:
-    """The weeks from the first response (at most ``MAX_WEEKS`` back) to now, oldest first."""
-    return weeks_since(first_start, current, zone, MAX_WEEKS)
 
 
 # ---------------------------------------------------------------- privacy, applied
@@ -695,7 +512,7 @@ def compare(weeks: Sequence[WeekView], index: int, key: str, rules: SignalRules 
     return Comparison(key, current.value, mean(previous), len(previous), lower)
 
 
-def _class_codes(
+def week_class_codes(
     weeks: Sequence[WeekView], index: int, rows_by_week: Mapping[date, Sequence[ResponseRow]], mode: str, rules: SignalRules
 ) -> list[str]:
     """Class signals of the selected week, from group values the teacher may see only.
@@ -731,7 +548,7 @@ def _student_history(
     return history
 
 
-def _history_length(rules: SignalRules) -> int:
+def history_length(rules: SignalRules) -> int:
     """How many weeks up to the selected one a student's signals look at."""
     return max(rules.drop_window + 1, rules.low_window, rules.low_item_weeks, rules.no_response_weeks)
 
@@ -752,7 +569,7 @@ def _cards(
         # Anonymous: only who asked for a chat, by name, and nothing else about them.
         return [StudentCard(p, GROUP_CONTACT, (), (), True) for p in selected.contacts]
 
-    length = _history_length(rules)
+    length = history_length(rules)
     reasons: dict[str, str] = {}  # many students share a signal: its words once per page
 
     def reason(code: str) -> str:
@@ -819,13 +636,6 @@ def _actions(class_codes: Sequence[str], cards: Sequence[StudentCard], lang: str
     return actions
 
 
-def group_by_week(rows: Iterable[ResponseRow]) -> dict[date, list[ResponseRow]]:
-    by_week: dict[date, list[ResponseRow]] = defaultdict(list)
-    for row in rows:
-        by_week[row.week_start].append(row)
-    return by_week
-
-
 # ---------------------------------------------------------------- the one entry point
 def assemble(
     *,
@@ -874,7 +684,7 @@ def assemble(
     # and the sparkline), not the whole period.
     by_user_week: dict[tuple[int, date], ResponseRow] = {
         (row.user_id, row.week_start): row
-        for w in weeks[max(0, index - max(_history_length(rules), SPARK_WEEKS) + 1) : index + 1]
+        for w in weeks[max(0, index - max(history_length(rules), SPARK_WEEKS) + 1) : index + 1]
         for row in rows_by_week.get(w.start, ())
     }
 
@@ -882,7 +692,7 @@ def assemble(
     if rel.needs_release(selected_rows, mode):
         codes = list(releases[selected_start][1]["class_codes"]) if selected_start in releases else []
     else:
-        codes = _class_codes(views, index, rows_by_week, mode, rules)
+        codes = week_class_codes(views, index, rows_by_week, mode, rules)
     shown_codes = tuple(c for c in CLASS_CODES if c in codes)
     cards = _cards(views, index, roster, people, by_user_week, mode, lang, rules)
     return Dashboard(
@@ -902,150 +712,3 @@ def assemble(
         rules_text=tuple(rule_explanations(lang, rules=rules, min_respondents=privacy.MIN_ITEM_RESPONDENTS)),
         rules=rules,
     )
-
-
-class WeekNotInPeriod(LookupError):
-    """The requested week is outside the course period (before the first answer, or future)."""
-
-
-def _earliest(current: Week) -> date:
-    return current.start - timedelta(days=7 * (MAX_WEEKS - 1))
-
-
-def _week_in(weeks: Sequence[Week], start: date) -> Week:
-    week = next((w for w in weeks if w.start == start), None)
-    if week is None:
-        raise WeekNotInPeriod(str(start))
-    return week
-
-
-def period_week(course: Course, *, current: Week, selected_start: date | None) -> Week:
-    """The week ``build_dashboard`` would select, found with one query instead of the whole
-    dashboard (what saving a note needs). Raises ``WeekNotInPeriod`` like it."""
-    r = CheckinResponse
-    first = db.session.execute(
-        db.select(db.func.min(r.week_start)).where(r.course_id == course.id, r.week_start >= _earliest(current), r.week_start <= current.start)
-    ).scalar()
-    return _week_in(period_weeks(first, current, course.timezone), selected_start or current.start)
-
-
-def build_dashboard(
-    course: Course, *, current: Week, selected_start: date | None, mode: str, lang: str, rules: SignalRules = DEFAULT_RULES
-) -> Dashboard:
-    """The dashboard of ``course`` for the week starting ``selected_start`` (default: now).
-
-    ``mode`` is the course's effective privacy mode (``privacy.effective_mode``). Every
-    query is scoped by ``course.id``. Raises ``WeekNotInPeriod`` for a week outside the
-    course period.
-    """
-    rows = load_rows(course.id, _earliest(current), current.start)
-    first = min((r.week_start for r in rows), default=None)
-    weeks = period_weeks(first, current, course.timezone)
-    wanted = _week_in(weeks, selected_start or current.start).start
-    releases = _releases(course.id, weeks, rows, current.start, mode, rules)
-    return _assemble_loaded(course, rows, weeks, wanted, current, mode=mode, lang=lang, rules=rules, releases=releases)
-
-
-def _assemble_loaded(
-    course: Course, rows, weeks, wanted: date, current: Week, *, mode: str, lang: str, rules: SignalRules, releases, summaries=None
-) -> Dashboard:
-    """``assemble`` the loaded rows, with the people they name (contacts, named answers)."""
-    roster, people = load_people(course.id, {r.user_id for r in rows if r.contact_opt_in or is_named(r, mode)})
-    return assemble(
-        course_id=course.id,
-        rows=rows,
-        roster=roster,
-        people=people,
-        weeks=weeks,
-        selected_start=wanted,
-        current_start=current.start,
-        mode=mode,
-        lang=lang,
-        rules=rules,
-        releases=releases,
-        summaries=summaries,
-    )
-
-
-def _releases(course_id: int, weeks: Sequence[Week], rows: Sequence[ResponseRow], current_start: date, mode: str, rules: SignalRules):
-    """The course's releases, releasing every closed week that has none yet."""
-    from . import releases as rel
-
-    rows_by_week = group_by_week(rows)
-
-    def compute(i: int):
-        # The week's figures and class signals from its answers now (the week has closed).
-        window = range(max(0, i - rules.class_window), i + 1)
-        live = {j: week_view(weeks[j], rows_by_week.get(weeks[j].start, ()), mode=mode, people={}, roster_ids=set(), rules=rules) for j in window}
-        views = [live.get(j) for j in range(i + 1)]
-        return live[i], _class_codes(views, i, rows_by_week, mode, rules)
-
-    return rel.ensure_releases(course_id, weeks, rows_by_week, current_start=current_start, mode=mode, compute=compute)
-
-
-def release_closed_weeks(course: Course, *, current: Week, mode: str, rules: SignalRules = DEFAULT_RULES) -> int:
-    """Release every closed week of ``course`` that has none yet; returns how many exist now.
-
-    What the dashboard does on its first read after a week closed, done on a schedule
-    instead (``flask --app wsgi checkin release``): the release then holds the answers of
-    the moment the week closed, whatever happens to them later."""
-    rows = load_rows(course.id, _earliest(current), current.start)
-    first = min((r.week_start for r in rows), default=None)
-    return len(_releases(course.id, period_weeks(first, current, course.timezone), rows, current.start, mode, rules))
-
-
-def _detail_span(rules: SignalRules) -> int:
-    """How many weeks up to the selected one the page needs answer by answer: the
-    students' signals and sparklines, and the class signals' window."""
-    return max(_history_length(rules), SPARK_WEEKS, rules.class_window + 1)
-
-
-def build_page(
-    course: Course, *, current: Week, selected_start: date | None, mode: str, lang: str, rules: SignalRules = DEFAULT_RULES
-) -> Dashboard:
-    """``build_dashboard`` as the page needs it: the same figures for every week, but only
-    the weeks around the selected one (and the open week) loaded answer by answer, for the
-    students' and the class's signals.
-
-    A closed week other than the selected one shows on the page only in the trends, so it
-    comes as a summary (``WeekView.summary``): from its release, or from the figures cached
-    when it was last computed (``week_figures``, keyed by a marker of its rows, so any
-    change to its answers computes it again). The export, which shows every week in full,
-    uses ``build_dashboard``. Falls back to ``build_dashboard`` when a closed week still has
-    to be released.
-    """
-    from . import releases as rel
-    from . import week_figures
-
-    markers = week_figures.week_markers(course.id, _earliest(current), current.start)
-    weeks = period_weeks(min(markers, default=None), current, course.timezone)
-    wanted = _week_in(weeks, selected_start or current.start).start
-    index = next(i for i, w in enumerate(weeks) if w.start == wanted)
-    window = {w.start for w in weeks[max(0, index - _detail_span(rules) + 1) : index + 1]}
-    closed = [w for w in weeks if w.start < current.start and w.start in markers and w.start != wanted]
-
-    released = [w for w in weeks if w.start < current.start and markers.get(w.start) and markers[w.start].needs_release(mode)]
-    releases = rel.stored_releases(course.id, released[0].start) if released else {}
-    if any(w.start not in releases for w in released):
-        # A closed week not released yet: the full build releases it (once per week).
-        return build_dashboard(course, current=current, selected_start=selected_start, mode=mode, lang=lang, rules=rules)
-
-    summaries: dict[date, WeekView] = {}
-    keys: dict[date, str] = {}
-    for w in closed:
-        if markers[w.start].needs_release(mode):
-            respondents, figures = releases[w.start]
-            summaries[w.start] = rel.summary_from_release(w, figures, respondents)
-        else:
-            keys[w.start] = week_figures.cache_key(course.id, w.start, mode, rules, markers[w.start])
-    by_start = {w.start: w for w in weeks}
-    for start, figures in week_figures.read(keys).items():
-        summaries[start] = week_figures.summary_view(by_start[start], figures)
-
-    detail = [start for start in markers if start not in summaries or start in window]
-    rows = load_rows(course.id, _earliest(current), current.start, detail) if detail else []
-    dash = _assemble_loaded(course, rows, weeks, wanted, current, mode=mode, lang=lang, rules=rules, releases=releases, summaries=summaries)
-    week_figures.write(
-        (keys[view.week.start], week_figures.figures_of(view)) for view in dash.weeks if view.week.start in keys and view.week.start not in summaries
-    )
-    return dash

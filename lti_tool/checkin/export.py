@@ -1,7 +1,7 @@
 """CSV and JSON export of the dashboard: exactly what the teacher may see, nothing more.
 
 Both formats are written from the same ``Dashboard`` the page renders
-(``dashboard_data.build_dashboard``), so the export cannot show a name, a value or an
+(``dashboard_page.build_dashboard``), so the export cannot show a name, a value or an
 open answer the page hides. They cover every week of the course period; the signals are
 those of the week the teacher was looking at.
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Course
 from . import operations
 from .blueprint import bp
-from .dashboard_data import release_closed_weeks
+from .dashboard_page import release_closed_weeks
 
 
 @bp.cli.command("release")

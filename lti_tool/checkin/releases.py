@@ -24,12 +24,13 @@ from ..extensions import db
 from ..models.checkin import CheckinRelease
 from . import dashboard_data as dd
 from .dashboard_data import INDEX, MEASURES
+from .dashboard_rows import Person, ResponseRow
 
 PENDING = "pending"  # a Measure status: the week is still open, figures come when it closes
 _shuffle = random.SystemRandom().shuffle
 
 
-def needs_release(rows: Sequence[dd.ResponseRow], mode: str) -> bool:
+def needs_release(rows: Sequence[ResponseRow], mode: str) -> bool:
     """A week with answers none of which the teacher sees with a name."""
     return bool(rows) and not any(dd.is_named(r, mode) for r in rows)
 
@@ -64,9 +65,9 @@ def figures_of(view: dd.WeekView, class_codes: Sequence[str]) -> dict:
     }
 
 
-def _contacts(rows: Sequence[dd.ResponseRow], people: Mapping[int, dd.Person]) -> tuple[dd.Person, ...]:
+def _contacts(rows: Sequence[ResponseRow], people: Mapping[int, Person]) -> tuple[Person, ...]:
     """Who asked for a chat: always with the name, the student chose it."""
-    found = (people.get(r.user_id) or dd.Person(r.user_id, f"#{r.user_id}", False) for r in rows if r.contact_opt_in)
+    found = (people.get(r.user_id) or Person(r.user_id, f"#{r.user_id}", False) for r in rows if r.contact_opt_in)
     return tuple(sorted(found, key=lambda p: p.name.casefold()))
 
 
@@ -74,7 +75,7 @@ def _counts(week, rows, roster_ids):
     return {"week": week, "roster_respondents": sum(1 for r in rows if r.user_id in roster_ids), "roster_size": len(roster_ids)}
 
 
-def pending_view(week, rows: Sequence[dd.ResponseRow], *, people: Mapping[int, dd.Person], roster_ids: set[int]) -> dd.WeekView:
+def pending_view(week, rows: Sequence[ResponseRow], *, people: Mapping[int, Person], roster_ids: set[int]) -> dd.WeekView:
     """An open week: how many answered, who asked for a chat — no figures yet."""
     return dd.WeekView(
         respondents=len(rows),
@@ -90,7 +91,7 @@ def pending_view(week, rows: Sequence[dd.ResponseRow], *, people: Mapping[int, d
 
 
 def view_from_release(
-    week, figures: Mapping, respondents: int, rows: Sequence[dd.ResponseRow], *, people: Mapping[int, dd.Person], roster_ids: set[int]
+    week, figures: Mapping, respondents: int, rows: Sequence[ResponseRow], *, people: Mapping[int, Person], roster_ids: set[int]
 ) -> dd.WeekView:
     """A closed week as its release says, plus today's opt-ins and roster counts."""
     return dd.WeekView(
@@ -140,7 +141,7 @@ def stored_releases(course_id: int, first: date) -> dict[date, tuple[int, dict]]
 def ensure_releases(
     course_id: int,
     weeks: Sequence,
-    rows_by_week: Mapping[date, Sequence[dd.ResponseRow]],
+    rows_by_week: Mapping[date, Sequence[ResponseRow]],
     *,
     current_start: date,
     mode: str,

@@ -9,8 +9,6 @@ import pytest
 from lti_tool.checkin import charts
 from lti_tool.checkin.dashboard_data import (
     INDEX,
-    Person,
-    ResponseRow,
     assemble,
     compare,
     dominant_version,
@@ -20,6 +18,7 @@ from lti_tool.checkin.dashboard_data import (
     week_measures,
     week_view,
 )
+from lti_tool.checkin.dashboard_rows import Person, ResponseRow
 from lti_tool.checkin.signals import weekly_index
 from lti_tool.checkin.weeks import week_of
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func
 
 from lti_tool.checkin import operations
-from lti_tool.checkin.dashboard_data import build_dashboard, build_page
+from lti_tool.checkin.dashboard_page import build_dashboard, build_page
 from lti_tool.checkin.signals import weekly_index
 from lti_tool.extensions import db
 from lti_tool.models import Course
