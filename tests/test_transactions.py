@@ -4,11 +4,13 @@ connection, on SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lti_tool.extensions import db
 from lti_tool.models.admin import Operator
 from lti_tool.transactions import in_block, one_transaction, statements_alone
+
+from .statements import statements_seen
 
 OPERATORS = Operator.__table__
 
@@ -115,19 +117,10 @@ def test_the_pool_gets_its_connections_back_in_the_ordinary_mode(app):
 
 def test_statements_counted_alone_send_no_begin(app):
     """Driver-level: no transaction is open after any statement run alone."""
-    states = []
-
-    def after(conn, cursor, statement, params, context, executemany):
-        states.append(in_block(conn))
-
-    with app.app_context():
-        event.listen(db.engine, "after_cursor_execute", after)
-        try:
-            statements_alone()
-            db.session.execute(text("SELECT 1"))
-            _insert("ada")
-            db.session.execute(db.select(Operator)).all()
-            db.session.commit()
-        finally:
-            event.remove(db.engine, "after_cursor_execute", after)
-    assert states == [False, False, False]
+    with app.app_context(), statements_seen(app) as seen:
+        statements_alone()
+        db.session.execute(text("SELECT 1"))
+        _insert("ada")
+        db.session.execute(db.select(Operator)).all()
+        db.session.commit()
+    assert seen == [("SELECT", False), ("INSERT", False), ("SELECT", False)]

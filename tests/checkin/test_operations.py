@@ -403,25 +403,13 @@ def _save_alone(app, who, answers=ANSWERS):
 
 
 def test_a_changed_answer_alone_is_one_write_outside_any_transaction(app, launch, monkeypatch):
-    from sqlalchemy import event
-
-    from lti_tool.transactions import in_block
+    from tests.statements import statements_seen
 
     who = respondent(app, launch("learner").lid)
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     _save_alone(app, who)  # the week's first: an INSERT, in a transaction of its own
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def after(conn, cursor, statement, *args):
-        seen.append((statement.split()[0].upper(), in_block(conn)))
-
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with statements_seen(app) as seen:
         saved = _save_alone(app, who, OTHER_ANSWERS)
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
     assert saved.revision == 2 and not saved.created
     assert [w for w in seen if w[0] in ("INSERT", "UPDATE", "DELETE")] == [("UPDATE", False)]
     assert not any(held for _verb, held in seen), seen

@@ -385,28 +385,15 @@ def test_changing_answers_posts_one_update_and_holds_no_transaction(app, launch,
     """The form's POST runs its statements alone (transactions.py): the launch's read and
     the UPDATE (which also checks that the course reports no completion) — no BEGIN or
     COMMIT round trips."""
-    from sqlalchemy import event
-
-    from lti_tool.extensions import db
-    from lti_tool.transactions import in_block
+    from tests.statements import statements_seen
 
     lid = launch("learner").lid
     assert submit(client, lid).status_code == 302
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def after(conn, cursor, statement, *args):
-        seen.append((statement.split()[0].upper(), in_block(conn)))
-
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with statements_seen(app) as seen:
         token = csrf_token(open_form(client, lid))  # a page (GET): its reads alone too
         assert seen and not any(held for _verb, held in seen), seen
         seen.clear()
         resp = submit(client, lid, OTHER_ANSWERS, token=token)
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
     assert resp.status_code == 302 and "/week/done" in resp.headers["Location"]
     assert [verb for verb, _held in seen] == ["SELECT", "UPDATE"], seen
     assert not any(held for _verb, held in seen), seen
