@@ -1,5 +1,6 @@
-"""A course's check-in answers and people as the dashboard loads them: plain data, the
-only queries of ``dashboard_data``'s computation.
+"""A course's check-in answers and people as the dashboard loads them: plain data for
+``dashboard_data``'s computation, which runs no query of its own (``dashboard_page``
+decides what to load).
 
 ``ResponseRow`` is one stored response (a tuple, with what every week and chart derives
 from it worked out once); ``load_rows`` reads a period's responses in one query, and

@@ -19,6 +19,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from .. import outbox
@@ -137,14 +139,16 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
     if updated is not None:
         (response_id, revision, _mode), created, queued = updated, False, False
     else:
-        # The week's first answers, or a completion to queue with them: stored together or
-        # not at all.
-        one_transaction()
+        settings = db.session.get(CheckinSettings, course.id)
+        reports = settings is not None and settings.completion_to_gradebook
+        if reports:
+            # The answers and their completion score: stored together or not at all.
+            one_transaction()
         response_id, revision, created, mode = _upsert_response(
-            course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start)
+            course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start), update_first=reports
         )
         # Anonymous answers never reach the gradebook: a completion would tell who answered when.
-        queued = mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
+        queued = reports and mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
     db.session.commit()
     log.info(
         "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
@@ -203,7 +207,7 @@ def _update_existing(
 
 
 def _upsert_response(
-    course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime, week_mode_now: Callable[[], str]
+    course_id: int, user_id: int, week_start: date, values: dict, stamp: datetime, week_mode_now: Callable[[], str], *, update_first: bool = True
 ) -> tuple[int, int, bool, str]:
     """Insert or overwrite the week's response; returns (id, revision, created, privacy mode).
 
@@ -211,31 +215,43 @@ def _upsert_response(
     INSERT only: re-saving never moves an answer from one privacy mode to the other, so
     an overwritten row's mode is the week's.
 
-    UPDATE first: changing answers is the common case, and on SQLite the UPDATE opens the
-    write transaction, so the savepoint below is nested in it rather than starting (and,
-    on release, committing) a transaction of its own. When there is no row, INSERT inside
-    a savepoint; if a concurrent save inserted the same week in between, the unique
-    constraint refuses ours, the savepoint undoes only that, and we UPDATE the row the
-    other save created (PostgreSQL's READ COMMITTED lets the retried UPDATE see it once
-    that transaction has committed; SQLite serialises writers anyway).
+    UPDATE first (unless the caller just found there is no row): changing answers is the
+    common case. The INSERT inserts nothing when the week's row exists — a concurrent save
+    inserted it in between — and then the UPDATE overwrites the row that save created
+    (PostgreSQL's READ COMMITTED lets it see the row once that save has committed; SQLite
+    serialises writers anyway). One statement each: no savepoint, and without a
+    transaction (transactions.py) each commits on its own.
     """
-    updated = _update_existing(course_id, user_id, week_start, values)
-    if updated:
-        return updated[0], updated[1], False, updated[2]
-    mode = week_mode_now()
-    row = CheckinResponse(
-        course_id=course_id, user_id=user_id, week_start=week_start, revision=1, created_at=stamp, privacy_mode=mode, **values
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
+    if update_first:
         updated = _update_existing(course_id, user_id, week_start, values)
-        if updated is None:  # the conflict was not our week's row: a real error
-            raise
-        log.info("checkin concurrent save merged course=%s user=%s week=%s", course_id, user_id, week_start)
-        return updated[0], updated[1], False, updated[2]
-    return row.id, row.revision, True, mode
+        if updated:
+            return updated[0], updated[1], False, updated[2]
+    mode = week_mode_now()
+    row = db.session.connection().execute(
+        _insert_statement(db.session.connection().dialect.name),
+        {"course_id": course_id, "user_id": user_id, "week_start": week_start, "created_at": stamp, "privacy_mode": mode, **values},
+    ).first()
+    if row is not None:
+        return row[0], row[1], True, mode
+    updated = _update_existing(course_id, user_id, week_start, values)
+    if updated is None:  # inserted nothing, yet there is no row to update: cannot happen
+        raise LookupError(f"check-in response of course {course_id}, user {user_id}, week {week_start} neither inserted nor found")
+    log.info("checkin concurrent save merged course=%s user=%s week=%s", course_id, user_id, week_start)
+    return updated[0], updated[1], False, updated[2]
+
+
+@functools.cache
+def _insert_statement(dialect: str):
+    """The week's first INSERT, which inserts nothing when the week's row exists already."""
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    table = CheckinResponse.__table__
+    columns = ("course_id", "user_id", "week_start", "created_at", "privacy_mode", *_SAVED_COLUMNS)
+    return (
+        insert(table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in columns} | {"revision": 1})
+        .on_conflict_do_nothing(index_elements=["course_id", "user_id", "week_start"])
+        .returning(table.c.id, table.c.revision)
+    )
 
 
 def completion_key(course_id: int, user_id: int, week_start: date) -> str:

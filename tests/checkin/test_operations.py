@@ -163,19 +163,18 @@ def test_incomplete_answers_are_refused(app, launch):
 
 
 def test_a_concurrent_insert_between_update_and_insert_is_merged(app, launch, monkeypatch):
-    """The savepoint path, made deterministic: another save creates the row just after
-    our UPDATE found nothing. Ours must end up as an update of that row, not an error."""
+    """Made deterministic: another save creates the row just after our UPDATE found
+    nothing. Our INSERT then inserts nothing, and ours ends up as an update of that row,
+    not an error."""
     _at(monkeypatch, datetime(2026, 11, 18, 12))
     who = respondent(app, launch("learner").lid)
     real_update = operations._update_existing
-    calls = []
+    merges = []
 
     def racing_update(course_id, user_id, week_start, values, **kw):
-        if kw.get("unless_completion"):  # the one-statement try first: no row yet
-            return real_update(course_id, user_id, week_start, values, **kw)
-        calls.append(week_start)
-        if len(calls) == 1:
-            # The other tab commits on its own connection, before our INSERT.
+        result = real_update(course_id, user_id, week_start, values, **kw)
+        if kw.get("unless_completion"):  # our first try found nothing: now the other tab commits
+            assert result is None
             with db.engine.begin() as conn:
                 conn.execute(
                     text(
@@ -193,12 +192,13 @@ def test_a_concurrent_insert_between_update_and_insert_is_merged(app, launch, mo
                         "t": datetime(2026, 11, 18, 11),
                     },
                 )
-            return None
-        return real_update(course_id, user_id, week_start, values)
+        else:
+            merges.append(result)
+        return result
 
     monkeypatch.setattr(operations, "_update_existing", racing_update)
     saved = _save_alone(app, who, OTHER_ANSWERS)  # as the form's POST saves
-    assert len(calls) == 2
+    assert len(merges) == 1 and merges[0] is not None  # the INSERT found the row: merged
     assert not saved.created and saved.revision == 2
     [row] = all_responses(app)
     assert row["answers"] == as_ints(OTHER_ANSWERS)  # latest submit wins
@@ -238,7 +238,7 @@ def test_concurrent_saves_leave_exactly_one_response(app, launch, monkeypatch, n
 
 def test_both_saves_miss_the_update_and_race_to_insert(app, launch, monkeypatch):
     """PostgreSQL: both transactions find no row, both INSERT; the second waits on the
-    unique index, is refused when the first commits, and updates that row instead."""
+    unique index, inserts nothing when the first commits, and updates that row instead."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # SQLite lets one writer at a time: the second UPDATE waits for the first commit,
         # so this interleaving cannot happen there (and would deadlock the barrier).
@@ -251,7 +251,7 @@ def test_both_saves_miss_the_update_and_race_to_insert(app, launch, monkeypatch)
 
     def update_then_wait(*args, **kw):
         result = real_update(*args, **kw)
-        if not kw.get("unless_completion") and threading.get_ident() not in first_calls:
+        if threading.get_ident() not in first_calls:
             first_calls.add(threading.get_ident())
             missed.wait(timeout=10)  # both have seen "no row" before either inserts
         return result

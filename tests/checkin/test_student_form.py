@@ -382,14 +382,20 @@ def test_no_privacy_notice_before_the_first_response(app, launch, client):
 
 
 def test_changing_answers_posts_one_update_and_holds_no_transaction(app, launch, client):
-    """The form's POST runs its statements alone (transactions.py): the launch's read and
-    the UPDATE (which also checks that the course reports no completion) — no BEGIN or
-    COMMIT round trips."""
+    """The form's POST runs its statements alone (transactions.py): for changed answers the
+    launch's read and the UPDATE (which also checks that the course reports no completion);
+    for the week's first, the reads of its mode and one INSERT — no BEGIN or COMMIT round
+    trips."""
     from tests.statements import statements_seen
 
     lid = launch("learner").lid
-    assert submit(client, lid).status_code == 302
+    token = csrf_token(open_form(client, lid))
     with statements_seen(app) as seen:
+        # The week's first answers: a few reads and one INSERT, each on its own too.
+        assert submit(client, lid, token=token).status_code == 302
+        assert [verb for verb, _held in seen if verb != "SELECT"] == ["UPDATE", "INSERT"], seen
+        assert not any(held for _verb, held in seen), seen
+        seen.clear()
         token = csrf_token(open_form(client, lid))  # a page (GET): its reads alone too
         assert seen and not any(held for _verb, held in seen), seen
         seen.clear()
