@@ -1,11 +1,13 @@
 """The shared cache (Redis in production, in-process otherwise), read and written so that
-it never fails a request.
+a cache that is down never fails a request.
 
 Everything Erbij caches can be had again from the database or the platform: when the cache
 is down or an entry cannot be read, a read answers "not cached" (None), a write is dropped,
-and `cache_add` answers None ("could not tell"); each failure is logged as a warning with
-the error's type only (`SafeCache` in extensions.py does the same for the cache object
-itself). Use these, not `cache` directly.
+and `cache_add` answers None ("could not tell"), never False ("it was there"). `SafeCache`
+(extensions.py) already keeps the cache object itself from raising and logs each failure as
+a warning with the error's type only; these wrappers catch and log whatever still gets
+through, and give the answers above their fixed shapes. `digest` is a short key part for
+values of any length.
 """
 
 from __future__ import annotations
