@@ -56,7 +56,7 @@ class SafeCache(Cache):
 
     Everything Erbij caches can be had again from the database or the platform, so a
     cache that is down only costs time: reads answer "not cached", writes are dropped,
-    ``add`` answers None ("could not tell"), and the first error of each kind is logged.
+    ``add`` answers None ("could not tell"), and every error is logged (its type only).
     """
 
     def _safely(self, name: str, default, *args, **kwargs):
