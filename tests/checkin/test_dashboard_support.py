@@ -75,19 +75,10 @@ def add_students(klas: Klas, n: int, *, prefix: str = "Student") -> list[int]:
     return made
 
 
-def answer(
-    klas: Klas,
-    user_id: int,
-    week: date,
-    answers: dict | None = None,
-    *,
-    mode: str = "anonymous",
-    opt_in: bool = False,
-    text: str | None = None,
-    versions: dict | None = None,
-) -> None:
+def answer(klas: Klas, user_id: int, week: date, answers: dict | None = None, **row) -> None:
+    """Store one student's answer of a week (``row``: as ``response_row`` takes it)."""
     with klas.app.app_context():
-        db.session.add(response_row(klas, user_id, week, answers, mode=mode, opt_in=opt_in, text=text, versions=versions))
+        db.session.add(response_row(klas, user_id, week, answers, **row))
         db.session.commit()
 
 
