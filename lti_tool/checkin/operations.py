@@ -19,11 +19,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, inspect
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from .. import outbox
+from ..db_insert import insert_or_nothing
 from ..extensions import db
 from ..institution_policy import allows_identified
 from ..lti import LaunchContext
@@ -227,8 +226,9 @@ def _upsert_response(
         if updated:
             return updated[0], updated[1], False, updated[2]
     mode = week_mode_now()
-    row = db.session.connection().execute(
-        _insert_statement(db.session.connection().dialect.name),
+    conn = db.session.connection()
+    row = conn.execute(
+        _insert_statement(conn.dialect.name),
         {"course_id": course_id, "user_id": user_id, "week_start": week_start, "created_at": stamp, "privacy_mode": mode, **values},
     ).first()
     if row is not None:
@@ -243,13 +243,11 @@ def _upsert_response(
 @functools.cache
 def _insert_statement(dialect: str):
     """The week's first INSERT, which inserts nothing when the week's row exists already."""
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
     table = CheckinResponse.__table__
     columns = ("course_id", "user_id", "week_start", "created_at", "privacy_mode", *_SAVED_COLUMNS)
     return (
-        insert(table)
+        insert_or_nothing(dialect, table, ("course_id", "user_id", "week_start"))
         .values({name: bindparam(name, type_=table.c[name].type) for name in columns} | {"revision": 1})
-        .on_conflict_do_nothing(index_elements=["course_id", "user_id", "week_start"])
         .returning(table.c.id, table.c.revision)
     )
 

@@ -19,11 +19,10 @@ from functools import wraps
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..db_insert import insert_or_nothing
 from ..extensions import db
 from ..models import Course, HandoffToken, LaunchSession, Membership, ResourceLink, User
 from ..models.course import ACTIVITIES, ROLE_INSTRUCTOR, ROLE_LEARNER
@@ -185,9 +184,8 @@ _UNREAD = object()
 def _launch_insert(dialect: str):
     """The launch session's INSERT, which also spends the launch's nonce: a second launch
     with the same nonce (a replay, in any worker) inserts nothing."""
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
     table = LaunchSession.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["registration_id", "nonce"]).returning(table.c.id)
+    return insert_or_nothing(dialect, table, ("registration_id", "nonce")).returning(table.c.id)
 
 
 @functools.cache
