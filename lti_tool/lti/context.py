@@ -188,20 +188,56 @@ def _launch_insert(dialect: str):
     return insert_or_nothing(dialect, table, ("registration_id", "nonce")).returning(table.c.id)
 
 
+def _over_rows(query, with_link: bool, *, all_exist: bool):
+    """`query` over the launch's course, its user, their membership and (with_link) the
+    link: outer joins, or inner ones when only a launch whose rows all exist is wanted."""
+    query = query.select_from(Course).join(User, (User.registration_id == bindparam("reg_id")) & (User.sub == bindparam("sub")))
+    joined = query.join if all_exist else query.outerjoin
+    query = joined(Membership, (Membership.course_id == Course.id) & (Membership.user_id == User.id)).where(
+        Course.registration_id == bindparam("reg_id"), Course.context_id == bindparam("context_id")
+    )
+    if with_link:
+        joined = query.join if all_exist else query.outerjoin
+        query = joined(ResourceLink, (ResourceLink.course_id == Course.id) & (ResourceLink.link_id == bindparam("link_id")))
+    return query
+
+
 @functools.cache
 def _known_rows_query(with_link: bool):
     """The returning user's rows in one statement, built once per shape (bound per launch)."""
     entities = [Course, User, Membership] + ([ResourceLink] if with_link else [])
-    query = (
-        db.select(*entities)
-        .select_from(Course)
-        .join(User, (User.registration_id == bindparam("reg_id")) & (User.sub == bindparam("sub")))
-        .outerjoin(Membership, (Membership.course_id == Course.id) & (Membership.user_id == User.id))
-        .where(Course.registration_id == bindparam("reg_id"), Course.context_id == bindparam("context_id"))
+    return _over_rows(db.select(*entities), with_link, all_exist=False)
+
+
+_SESSION_FROM_ROWS = ("user_id", "course_id", "resource_link_id")
+
+
+@functools.cache
+def _known_rows_and_session_query(with_link: bool):
+    """PostgreSQL: `_known_rows_query` that also stores the launch session, in the same
+    statement (a data-modifying WITH), when every row it refers to exists: a returning user
+    in a known course and link. The INSERT spends the nonce as `_launch_insert` does; its
+    id comes back as the last column (None: nothing inserted — a replay, or a row still to
+    be made). SQLite has no INSERT inside WITH: there the read and the INSERT are two."""
+    table = LaunchSession.__table__
+    given = [c for c in table.c if c.name not in _SESSION_FROM_ROWS]
+    source = _over_rows(
+        db.select(
+            *[bindparam(f"s_{c.name}", type_=c.type) for c in given],
+            User.id,
+            Course.id,
+            ResourceLink.id if with_link else db.null(),
+        ),
+        with_link,
+        all_exist=True,
     )
-    if with_link:
-        query = query.outerjoin(ResourceLink, (ResourceLink.course_id == Course.id) & (ResourceLink.link_id == bindparam("link_id")))
-    return query
+    new_session = (
+        insert_or_nothing("postgresql", table, ("registration_id", "nonce"))
+        .from_select([c.name for c in given] + list(_SESSION_FROM_ROWS), source)
+        .returning(table.c.id)
+        .cte("new_session")
+    )
+    return _known_rows_query(with_link).add_columns(db.select(new_session.c.id).scalar_subquery()).add_cte(new_session)
 
 
 def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
@@ -218,15 +254,80 @@ def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
     return row[0], row[1], row[2], (row[3] if link_id is not None else None)
 
 
+def _known_rows_storing(values: dict, context_id: str, sub: str, link_id: str | None):
+    """`_known_rows`, and the launch session stored in the same statement (PostgreSQL) when
+    course, user, membership and link all exist: (course, user, membership, link, stored).
+
+    Rows that exist but are not all there (a first launch in a course, a new link) store
+    nothing: the caller makes them and stores the session after. When they are all there
+    and nothing was stored, the nonce was spent before: the launch is a replay."""
+    params = {"reg_id": values["registration_id"], "sub": sub, "context_id": context_id}
+    if link_id is not None:
+        params["link_id"] = link_id
+    params.update({f"s_{k}": v for k, v in values.items()})
+    row = db.session.execute(_known_rows_and_session_query(link_id is not None), params).first()
+    if row is None:
+        return _UNREAD, _UNREAD, _UNREAD, _UNREAD, False
+    course, user, membership, link = row[0], row[1], row[2], (row[3] if link_id is not None else None)
+    stored = row[-1] is not None
+    if not stored and membership is not None and (link_id is None or link is not None):
+        db.session.rollback()
+        raise LaunchRefused("replayed", detail="nonce already used")
+    return course, user, membership, link, stored
+
+
+def _ags_claim(c: dict) -> dict | None:
+    return c.get(C.AGS) if isinstance(c.get(C.AGS), dict) else None
+
+
+def _session_values(v: ValidatedLaunch, submission) -> dict:
+    """The launch session's columns but the ids of its user, course and link."""
+    c = v.claims
+    ags = _ags_claim(c)
+    for_user = None
+    if c.get(C.MESSAGE_TYPE) == C.SUBMISSION_REVIEW_REQUEST:
+        for_user = str(c[C.FOR_USER]["user_id"])[:255]
+    presentation = c.get(C.LAUNCH_PRESENTATION) or {}
+    family = (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code")
+    nrps = c.get(C.NRPS) if isinstance(c.get(C.NRPS), dict) else {}
+    services = {
+        "ags": {k: ags.get(k) for k in ("lineitems", "lineitem", "scope")} if ags else None,
+        "nrps": nrps.get("context_memberships_url"),
+        "return_url": presentation.get("return_url"),
+        "document_target": presentation.get("document_target"),
+        "deep_link": c.get(C.DEEP_LINKING) if c.get(C.MESSAGE_TYPE) == C.DEEP_LINKING_REQUEST else None,
+        "platform": family or ("canvas" if v.registration.issuer in C.CANVAS_ISSUERS else None),
+        "for_user": for_user,  # a submission link's student: set once the link is checked
+        # The admin console: an institution administrator who asked for it (never a
+        # teacher or a student, whatever the link says).
+        "admin": is_institution_admin(c.get(C.ROLES)) and C.asks_for_admin(c),
+    }
+    now = utcnow()
+    return {
+        "id": secrets.token_urlsafe(24),
+        "registration_id": v.registration.id,
+        "deployment_id": v.deployment.id,
+        "role": erbij_role(c.get(C.ROLES)),
+        "locale": C.locale_of(c),
+        "message_type": c[C.MESSAGE_TYPE],
+        "services": services,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
+        "nonce": str(c["nonce"])[:255],
+    }
+
+
 def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchContext], object] | None = None) -> LaunchContext:
     """Record course, user, membership, resource link and the launch session; commit once.
 
-    A returning user whose name, role and titles did not change costs one read here and
-    one write: the launch session, which spends the launch's nonce (a replay is refused
-    here, after every other check, so that a refused token spends nothing). Those run each
-    on its own, with no BEGIN and COMMIT round trips (transactions.py); when a row must be
-    created or changed, the writes are one transaction. `before_commit` runs with the new
-    launch before the commit, in the same session (the page's read is one more statement)."""
+    A returning user costs one statement on PostgreSQL: it reads their rows and stores the
+    launch session, which spends the launch's nonce (a replay is refused here, after every
+    other check, so that a refused token spends nothing); on SQLite a read and an INSERT.
+    They run on their own, with no BEGIN and COMMIT round trips (transactions.py). A name,
+    role or title that changed is written after, in one transaction. A row still to be made
+    (a first launch, a new link) is made first, and the rows and the session are then one
+    transaction. `before_commit` runs with the new launch before the commit, in the same
+    session (the page's read is one more statement)."""
     c = v.claims
     reg, dep = v.registration, v.deployment
     ctx = c[C.CONTEXT]
@@ -241,10 +342,18 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     submission = read_submission_ref(submission_token) if submission_token else None
     if submission is not None and submission.registration_id != reg.id:
         raise LaunchRefused("submission_link_invalid", detail="made for another platform registration")
-    # A returning user whose rows are as they were: two reads and one INSERT, each on its
-    # own (no BEGIN and COMMIT); an upsert below opens a transaction first.
+    # What the launch session stores besides the rows it refers to (their ids).
+    values = _session_values(v, submission)
+    # A returning user whose rows are as they were: on PostgreSQL one statement reads them
+    # and stores the launch session; elsewhere a read and an INSERT. Each runs on its own
+    # (no BEGIN and COMMIT); an upsert below opens a transaction first.
     statements_alone()
-    known_course, known_user, known_ms, known_link = _known_rows(reg.id, context_id, sub, link_id)
+    conn = db.session.connection()
+    stored = False
+    if conn.dialect.name == "postgresql" and submission is None:
+        known_course, known_user, known_ms, known_link, stored = _known_rows_storing(values, context_id, sub, link_id)
+    else:
+        known_course, known_user, known_ms, known_link = _known_rows(reg.id, context_id, sub, link_id)
 
     course = _upsert(
         Course,
@@ -268,79 +377,44 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
         {k: val for k, val in names.items() if val},  # Moodle may omit names: keep what we had
         known_user,
     )
-    role = erbij_role(c.get(C.ROLES))
     _upsert(
         Membership,
         {"course_id": course.id, "user_id": user.id},
-        {"role": role, "active": True},
+        {"role": values["role"], "active": True},
         known_ms if known_course is not _UNREAD else _UNREAD,
     )
 
     link = None
-    ags = c.get(C.AGS) if isinstance(c.get(C.AGS), dict) else None
     if is_link:
         custom = c.get(C.CUSTOM) if isinstance(c.get(C.CUSTOM), dict) else {}
-        values = {"title": str(rl.get("title") or "")[:500]}
-        if not values["title"] and c.get(C.MESSAGE_TYPE) == C.SUBMISSION_REVIEW_REQUEST:
-            del values["title"]  # a review launch may omit the title: keep the one we have
+        link_values = {"title": str(rl.get("title") or "")[:500]}
+        if not link_values["title"] and c.get(C.MESSAGE_TYPE) == C.SUBMISSION_REVIEW_REQUEST:
+            del link_values["title"]  # a review launch may omit the title: keep the one we have
         activity = str(custom.get("erbij_activity") or "").strip().lower()
         if activity in ACTIVITIES:
-            values["activity"] = activity
+            link_values["activity"] = activity
+        ags = _ags_claim(c)
         if ags and ags.get("lineitem"):
-            values["lineitem_url"] = str(ags["lineitem"])[:1000]
+            link_values["lineitem_url"] = str(ags["lineitem"])[:1000]
         link = _upsert(
             ResourceLink,
             {"course_id": course.id, "link_id": link_id},
-            values,
+            link_values,
             known_link if known_course is not _UNREAD else _UNREAD,
         )
 
-    for_user = None
-    if c.get(C.MESSAGE_TYPE) == C.SUBMISSION_REVIEW_REQUEST:
-        for_user = str(c[C.FOR_USER]["user_id"])[:255]
-    elif submission is not None:
+    if submission is not None:
         if submission.course_id != course.id or link is None or submission.resource_link_id != link.id:
             raise LaunchRefused("submission_link_invalid", detail="made for another course or activity")
         student = db.session.get(User, submission.student_id)
         if student is None or student.registration_id != reg.id:
             raise LaunchRefused("submission_link_invalid", detail="student unknown")
-        for_user = student.sub
-
-    presentation = c.get(C.LAUNCH_PRESENTATION) or {}
-    family = (c.get(C.TOOL_PLATFORM) or {}).get("product_family_code")
-    nrps = c.get(C.NRPS) if isinstance(c.get(C.NRPS), dict) else {}
-    services = {
-        "ags": {k: ags.get(k) for k in ("lineitems", "lineitem", "scope")} if ags else None,
-        "nrps": nrps.get("context_memberships_url"),
-        "return_url": presentation.get("return_url"),
-        "document_target": presentation.get("document_target"),
-        "deep_link": c.get(C.DEEP_LINKING) if c.get(C.MESSAGE_TYPE) == C.DEEP_LINKING_REQUEST else None,
-        "platform": family or ("canvas" if reg.issuer in C.CANVAS_ISSUERS else None),
-        "for_user": for_user,
-        # The admin console: an institution administrator who asked for it (never a
-        # teacher or a student, whatever the link says).
-        "admin": is_institution_admin(c.get(C.ROLES)) and C.asks_for_admin(c),
-    }
-    values = {
-        "id": secrets.token_urlsafe(24),
-        "registration_id": reg.id,
-        "deployment_id": dep.id,
-        "user_id": user.id,
-        "course_id": course.id,
-        "resource_link_id": link.id if link else None,
-        "role": role,
-        "locale": C.locale_of(c),
-        "message_type": c[C.MESSAGE_TYPE],
-        "services": services,
-        "created_at": utcnow(),
-        "expires_at": utcnow() + timedelta(seconds=current_app.config["ERBIJ_LAUNCH_TTL"]),
-        "nonce": str(c["nonce"])[:255],
-    }
+        values["services"]["for_user"] = student.sub
+    values.update(user_id=user.id, course_id=course.id, resource_link_id=link.id if link else None)
     # A plain INSERT: the row is never read back in this request (no unit of work for it),
     # sent on the session's connection (in its transaction) without the ORM's execute path.
     # It spends the nonce: when it inserts nothing, this id_token was used before.
-    conn = db.session.connection()
-    if conn.execute(_launch_insert(conn.dialect.name), values).first() is None:
+    if not stored and conn.execute(_launch_insert(conn.dialect.name), values).first() is None:
         db.session.rollback()
         raise LaunchRefused("replayed", detail="nonce already used")
     row = LaunchSession(**values)  # transient, never added: the context is made from it
