@@ -10,7 +10,7 @@ from lti_tool.extensions import db
 from lti_tool.models.admin import Operator
 from lti_tool.transactions import in_block, one_transaction, statements_alone
 
-from .statements import statements_seen
+from .statements import StatementLog
 
 OPERATORS = Operator.__table__
 
@@ -117,10 +117,10 @@ def test_the_pool_gets_its_connections_back_in_the_ordinary_mode(app):
 
 def test_statements_counted_alone_send_no_begin(app):
     """Driver-level: no transaction is open after any statement run alone."""
-    with app.app_context(), statements_seen(app) as seen:
+    with app.app_context(), StatementLog(app) as log:
         statements_alone()
         db.session.execute(text("SELECT 1"))
         _insert("ada")
         db.session.execute(db.select(Operator)).all()
         db.session.commit()
-    assert seen == [("SELECT", False), ("INSERT", False), ("SELECT", False)]
+    assert log.verbs == [("SELECT", False), ("INSERT", False), ("SELECT", False)]

@@ -403,16 +403,16 @@ def _save_alone(app, who, answers=ANSWERS):
 
 
 def test_a_changed_answer_alone_is_one_write_outside_any_transaction(app, launch, monkeypatch):
-    from tests.statements import statements_seen
+    from tests.statements import StatementLog
 
     who = respondent(app, launch("learner").lid)
     _at(monkeypatch, datetime(2026, 11, 17, 9))
     _save_alone(app, who)  # the week's first: an INSERT, in a transaction of its own
-    with statements_seen(app) as seen:
+    with StatementLog(app) as log:
         saved = _save_alone(app, who, OTHER_ANSWERS)
     assert saved.revision == 2 and not saved.created
-    assert [w for w in seen if w[0] in ("INSERT", "UPDATE", "DELETE")] == [("UPDATE", False)]
-    assert not any(held for _verb, held in seen), seen
+    assert [w for w in log.verbs if w[0] in ("INSERT", "UPDATE", "DELETE")] == [("UPDATE", False)]
+    assert not any(held for _verb, held in log.verbs), log.verbs
     [row] = all_responses(app)
     assert row["answers"] == as_ints(OTHER_ANSWERS)
 

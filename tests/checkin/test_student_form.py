@@ -386,22 +386,22 @@ def test_changing_answers_posts_one_update_and_holds_no_transaction(app, launch,
     launch's read and the UPDATE (which also checks that the course reports no completion);
     for the week's first, the reads of its mode and one INSERT — no BEGIN or COMMIT round
     trips."""
-    from tests.statements import statements_seen
+    from tests.statements import StatementLog
 
     lid = launch("learner").lid
     token = csrf_token(open_form(client, lid))
-    with statements_seen(app) as seen:
+    with StatementLog(app) as log:
         # The week's first answers: a few reads and one INSERT, each on its own too.
         assert submit(client, lid, token=token).status_code == 302
-        assert [verb for verb, _held in seen if verb != "SELECT"] == ["UPDATE", "INSERT"], seen
-        assert not any(held for _verb, held in seen), seen
-        seen.clear()
+        assert [verb for verb, _held in log.verbs if verb != "SELECT"] == ["UPDATE", "INSERT"], log.verbs
+        assert not any(held for _verb, held in log.verbs), log.verbs
+        log.clear()
         token = csrf_token(open_form(client, lid))  # a page (GET): its reads alone too
-        assert seen and not any(held for _verb, held in seen), seen
-        seen.clear()
+        assert log.verbs and not any(held for _verb, held in log.verbs), log.verbs
+        log.clear()
         resp = submit(client, lid, OTHER_ANSWERS, token=token)
     assert resp.status_code == 302 and "/week/done" in resp.headers["Location"]
-    assert [verb for verb, _held in seen] == ["SELECT", "UPDATE"], seen
-    assert not any(held for _verb, held in seen), seen
+    assert [verb for verb, _held in log.verbs] == ["SELECT", "UPDATE"], log.verbs
+    assert not any(held for _verb, held in log.verbs), log.verbs
     [row] = all_responses(app)
     assert row["answers"] == as_ints(OTHER_ANSWERS) and row["revision"] == 2

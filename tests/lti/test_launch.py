@@ -14,6 +14,7 @@ from lti_tool.extensions import db
 from lti_tool.models import Course, LaunchSession, Membership, ResourceLink, User
 
 from ..platform import BASE_URL, LTI, ROLE_INST_ADMIN, ROLE_LEARNER, FakePlatform, landed_at, start_login
+from ..statements import StatementLog
 
 
 def error_code(resp) -> str | None:
@@ -586,48 +587,7 @@ def test_unexpected_error_is_a_friendly_500_in_the_launch_language(app, client, 
 
 
 # ------------------------------------------------------------------ the fast path, counted
-class _Counter:
-    """Every SQL statement the app sends, from a SQLAlchemy event listener."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.statements: list[str] = []
-        self.in_transaction: list[bool] = []  # after each statement: did the driver hold a transaction open?
-
-    def __enter__(self):
-        from sqlalchemy import event
-
-        event.listen(self.engine, "before_cursor_execute", self._on)
-        event.listen(self.engine, "after_cursor_execute", self._after)
-        return self
-
-    def __exit__(self, *exc):
-        from sqlalchemy import event
-
-        event.remove(self.engine, "before_cursor_execute", self._on)
-        event.remove(self.engine, "after_cursor_execute", self._after)
-
-    def _on(self, conn, cursor, statement, params, context, executemany):
-        self.statements.append(" ".join(statement.split())[:120])
-
-    def _after(self, conn, *args):
-        from lti_tool.transactions import in_block
-
-        self.in_transaction.append(in_block(conn))
-
-    @property
-    def writes(self) -> list[str]:
-        return [s for s in self.statements if _writes(s)]
-
-
-def _writes(statement: str) -> bool:
-    """An INSERT, UPDATE or DELETE, on its own or in a WITH (PostgreSQL's launch statement)."""
-    words = statement.upper().split()
-    return words[0] in ("INSERT", "UPDATE", "DELETE") or (words[0] == "WITH" and any(w in ("(INSERT", "(UPDATE", "(DELETE") for w in words))
-
-
-def _browse_launch(app, browser, platform, user: str, counter: _Counter, **claims_kw):
+def _browse_launch(app, browser, platform, user: str, counter: StatementLog, **claims_kw):
     """A launch as a browser makes it, counting the requests that reach Erbij. The LMS's
     part (its auth endpoint answering with the form post) happens outside Erbij."""
     from urllib.parse import parse_qs, urlsplit
@@ -661,7 +621,7 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     whose name, role and titles are unchanged."""
     # The very first launch in a browser: one round trip checks that cookies stick,
     # before the LMS spends its login (so that a new window can still start over).
-    counter = _Counter(app)
+    counter = StatementLog(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
     assert hops == ["POST /lti/login", "GET /lti/login/continue", "POST /lti/launch"], hops
     assert landed_at(page).endswith("/checkin/week") and 'class="checkin-form"' in page.get_data(as_text=True)
@@ -675,14 +635,14 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     assert len(created) == 3 and all(held[st] for st in created), held
 
     # Another student in the same course, from a browser that kept our cookie: 2 requests.
-    counter = _Counter(app)
+    counter = StatementLog(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-2", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
 
     # A returning student: 2 requests, 2 statements on PostgreSQL (the rows read and the
     # launch session stored in one; the page's read) and 3 on SQLite (the issue allows 8),
     # 1 write.
-    counter = _Counter(app)
+    counter = StatementLog(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
     address = landed_at(page)
@@ -751,10 +711,10 @@ def test_roles_are_parsed_exactly(roles, expected):
 def test_changed_name_is_written_unchanged_is_not(app, client, platform):
     """Upserts only when a name, role or title changed."""
     assert landed_at(post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0])
-    with _Counter(app) as counter:
+    with StatementLog(app) as counter:
         assert landed_at(post_launch(client, platform, user="s9", role="learner", name="Sam Jansen")[0])
     assert not any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
-    with _Counter(app) as counter:
+    with StatementLog(app) as counter:
         assert landed_at(post_launch(client, platform, user="s9", role="learner", name="Sam de Jong")[0])
     assert any(s.startswith("UPDATE users") for s in counter.writes), counter.writes
     with app.app_context():
@@ -803,7 +763,7 @@ def test_a_replay_with_changed_claims_writes_nothing(app, client, platform):
     assert landed_at(resp)
     assert landed_at(post_launch(client, platform, user="s8", role="learner", name="New Name")[0])
     client.set_cookie(*state_cookie(step), path="/lti/")
-    with _Counter(app) as counter:
+    with StatementLog(app) as counter:
         again = client.post("/lti/launch", data={"id_token": token, "state": step.state})
     assert again.status_code == 401 and error_code(again) == "replayed"
     assert not any("UPDATE" in st.upper().split()[:1] for st in counter.statements), counter.statements
@@ -821,7 +781,7 @@ def test_unauthenticated_logins_store_nothing(app, client, platform):
     with app.app_context():
         before = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in tables}
     data = {"iss": platform.issuer, "login_hint": "x", "target_link_uri": f"{BASE_URL}/lti/launch", "client_id": platform.client_id}
-    with _Counter(app) as counter:
+    with StatementLog(app) as counter:
         for i in range(200):
             assert client.post("/lti/login", data={**data, "login_hint": f"x{i}"}).status_code == 302
     assert [s for s in counter.writes if not s.startswith("DELETE")] == []
@@ -895,7 +855,7 @@ def test_registration_changes_reach_the_cache_at_once(app, client, platform):
     from lti_tool.models import Deployment, Registration
 
     assert landed_at(post_launch(client, platform)[0])
-    with _Counter(app) as counter:
+    with StatementLog(app) as counter:
         assert landed_at(post_launch(client, platform)[0])
     assert not any("FROM registrations" in s or "FROM deployments" in s for s in counter.statements), counter.statements
     with app.app_context():  # the admin switches the deployment off (a bulk UPDATE)
