@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, url_for
 
 from ..lti import LaunchContext, LaunchRefused, current_launch
+from ..lti.landing import lands_at
 from ..models.course import ACTIVITY_CHECKIN
 
 bp = Blueprint("checkin", __name__, url_prefix="/l/<lid>/checkin")
@@ -29,15 +30,19 @@ def checkin_launch() -> LaunchContext:
     return launch
 
 
+@lands_at(ACTIVITY_CHECKIN)
+def landing(launch: LaunchContext) -> str:
+    """Where a launch of a check-in link lands: the student's check-in or the dashboard."""
+    if launch.is_learner:
+        return student.landing(launch)
+    if launch.is_instructor:
+        return url_for("checkin.dashboard")
+    raise LaunchRefused("forbidden_role", detail="check-in is for learners and instructors")
+
+
 @bp.route("/")
 def entry():
-    """Where a launch of a check-in link lands: the student's check-in or the dashboard."""
-    launch = current_launch()
-    if launch.is_learner:
-        return student.landing()
-    if launch.is_instructor:
-        return redirect(url_for("checkin.dashboard"))
-    raise LaunchRefused("forbidden_role", detail="check-in is for learners and instructors")
+    return redirect(landing(current_launch()))
 
 
 from . import dashboard, student  # noqa: E402,F401  (register their routes on bp)

@@ -101,13 +101,13 @@ def _deadline(week: Week) -> str:
     return _("%(day)s, 23:59", day=date_text(week.end, "EEEE d MMMM"))
 
 
-def landing():
+def landing(launch: LaunchContext) -> str:
     """Where a learner's launch goes: their answers this week if they gave them, else the form."""
-    launch = checkin_launch()
+    checkin_launch()  # a check-in link of this course, or 404
     week = operations.current_week(launch.course)
     read = _own_response_and_mode(launch, week.start)
     g.checkin_own_week = ((launch.id, week.start), read)  # for the form, when rendered in this request
-    return redirect(url_for("checkin.done" if read[0] else "checkin.form"))
+    return url_for("checkin.done" if read[0] else "checkin.form")
 
 
 # ---------------------------------------------------------------- the form

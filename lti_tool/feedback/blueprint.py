@@ -5,31 +5,37 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from ..lti import LaunchRefused, current_launch
+from ..lti import LaunchContext, LaunchRefused, current_launch
+from ..lti.landing import lands_at
+from ..models.course import ACTIVITY_FEEDBACK
 from . import bank, deep_link, grading, student
 from .review import check_own, review_student
 
 bp = Blueprint("feedback", __name__, url_prefix="/l/<lid>/feedback")
 
 
-@bp.route("/")
-def entry():
+@lands_at(ACTIVITY_FEEDBACK)
+def landing(launch: LaunchContext) -> str:
     """Where a launch of a feedback link lands: teachers grade, learners read.
 
     A launch about one student (a submission review, a SpeedGrader link) opens that
     student's composer for a teacher and the student's own feedback for the student."""
-    launch = current_launch()
     if launch.for_user_sub:
         if launch.is_instructor:
-            return redirect(url_for("feedback.composer", student_id=review_student(launch).id))
+            return url_for("feedback.composer", student_id=review_student(launch).id)
         if launch.is_learner:
             check_own(launch)
-            return redirect(url_for("feedback.mine"))
+            return url_for("feedback.mine")
     if launch.is_instructor:
-        return redirect(url_for("feedback.grading"))
+        return url_for("feedback.grading")
     if launch.is_learner:
-        return redirect(url_for("feedback.mine"))
+        return url_for("feedback.mine")
     raise LaunchRefused("forbidden_role", detail="feedback needs instructor or learner")
+
+
+@bp.route("/")
+def entry():
+    return redirect(landing(current_launch()))
 
 
 bp.add_url_rule("/grading", "grading", grading.grading)

@@ -9,14 +9,19 @@ response names that address in `Content-Location`, and the page's script puts it
 address bar (`history.replaceState`): a reload or the back button asks for the page and
 never posts the launch again.
 
-When the activity's view redirects inside the launch (the check-in's entry to its form or
-to "done"), the redirect is followed here. Anything else — a redirect out of the launch,
-an error page — is left to the browser: the launch then redirects to the page's address.
+Each activity says where its launches land (`lands_at`): the check-in's form, "done" or
+the dashboard, the feedback's grading or the student's own feedback. The page is then
+rendered at once, and a new window taking over a launch goes straight there too. The
+activity's entry view (`/l/<lid>/<activity>/`) redirects to the same address, for a link
+or a reload that asks for it. When the activity's view still redirects inside the launch,
+the redirect is followed here. Anything else — a redirect out of the launch, an error
+page — is left to the browser: the launch then redirects to the page's address.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from flask import current_app, g, request, session, url_for
 from flask.ctx import RequestContext
@@ -33,8 +38,23 @@ MAX_HOPS = 3
 _NOT_COPIED = {"CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_ORIGIN", "werkzeug.request"}
 
 
+_LANDINGS: dict[str, Callable] = {}
+
+
+def lands_at(activity: str):
+    """Decorator: `where(launch) -> address` is the page a launch of this activity's links
+    lands on (it may read what that page shows, and hand it on in `g`). It raises
+    LaunchRefused (or aborts) when the launch may not open the activity."""
+
+    def register(where: Callable) -> Callable:
+        _LANDINGS[activity] = where
+        return where
+
+    return register
+
+
 def landing_url(ctx) -> str:
-    """The address of the page a launch opens on (before the activity's own redirects)."""
+    """The address of the page a launch opens on."""
     g.launch = ctx
     if ctx.is_admin and "admin.index" in current_app.view_functions:
         return url_for("admin.index")
@@ -46,6 +66,12 @@ def landing_url(ctx) -> str:
     link = ctx.resource_link
     if link is None or link.activity not in ACTIVITIES or f"{link.activity}.entry" not in current_app.view_functions:
         return url_for("lti.entry")
+    where = _LANDINGS.get(link.activity)
+    if where is not None:
+        try:
+            return where(ctx)
+        except (LaunchRefused, HTTPException):
+            pass  # the activity's entry page says why
     return url_for(f"{link.activity}.entry")
 
 

@@ -395,6 +395,23 @@ def test_platform_storage_round_trip_hands_over_to_a_new_window(app, client, new
     assert again.status_code == 400 and error_code(again) == "handoff_invalid"
 
 
+def test_a_new_window_goes_straight_to_the_activitys_page(app, client, new_browser, platform):
+    """The hand-off redirects to the page the launch lands on (the student's check-in form),
+    not to the activity's entry and from there on; that entry still leads to the same page."""
+    secret, _, state, nonce = storage_login(client, platform, user="s11")
+    client._cookies.clear()
+    token = platform.sign(platform.claims(nonce=nonce, user="s11", role="learner"))
+    page = client.post("/lti/launch", data={"id_token": token, "state": state, "storage_secret": secret}, headers=OURS)
+    link = re.search(r'href="([^"]+)" target="_blank"', page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    window = new_browser()
+    opened = window.get(link)
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/checkin/week"), opened.headers.get("Location")
+    form = window.get(opened.headers["Location"])
+    assert form.status_code == 200 and 'class="checkin-form"' in form.get_data(as_text=True)
+    entry = window.get(opened.headers["Location"].removesuffix("week"))
+    assert entry.status_code == 302 and entry.headers["Location"] == opened.headers["Location"]
+
+
 def test_handoff_token_is_short_lived(app, client, new_browser, platform, monkeypatch):
     secret, _, state, nonce = storage_login(client, platform)
     client._cookies.clear()
