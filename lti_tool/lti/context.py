@@ -280,7 +280,7 @@ def _ags_claim(c: dict) -> dict | None:
     return c.get(C.AGS) if isinstance(c.get(C.AGS), dict) else None
 
 
-def _session_values(v: ValidatedLaunch, submission) -> dict:
+def _session_values(v: ValidatedLaunch) -> dict:
     """The launch session's columns but the ids of its user, course and link."""
     c = v.claims
     ags = _ags_claim(c)
@@ -343,9 +343,10 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     if submission is not None and submission.registration_id != reg.id:
         raise LaunchRefused("submission_link_invalid", detail="made for another platform registration")
     # What the launch session stores besides the rows it refers to (their ids).
-    values = _session_values(v, submission)
+    values = _session_values(v)
     # A returning user whose rows are as they were: on PostgreSQL one statement reads them
-    # and stores the launch session; elsewhere a read and an INSERT. Each runs on its own
+    # and stores the launch session (not for a submission link, checked against the rows
+    # before anything is stored); elsewhere a read and an INSERT. Each runs on its own
     # (no BEGIN and COMMIT); an upsert below opens a transaction first.
     statements_alone()
     conn = db.session.connection()
