@@ -29,6 +29,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -45,6 +46,7 @@ PHASE_SECONDS = 90
 # The one gunicorn config file of all three servers: the command line's settings, plus
 # the same measuring wrapper around each app.
 GUNICORN_CONFIG = '''
+import os
 import threading
 import time
 
@@ -83,6 +85,7 @@ def post_worker_init(worker):
         headers = list(headers) + [
             ("X-Bench-Server-Us", str(int(spent * 1e6))),
             ("X-Bench-Statements", str(_local.statements)),
+            ("X-Bench-Worker", str(os.getpid())),
         ]
         start_response(status, headers, exc_info)
         return chunks
@@ -228,6 +231,7 @@ class _Conn:
         self.sent = 0
         self.buf = b""
         self.started = 0.0
+        self.worker = ""  # the server process that accepted this connection (and serves all of it)
 
     def send_next(self) -> None:
         self.buf = b""
@@ -286,6 +290,7 @@ def checkin_main(args, out: dict) -> None:
             if done is None:
                 continue
             status, headers = done
+            conn.worker = conn.worker or headers.get("x-bench-worker", "")
             client = time.perf_counter() - conn.started
             if status == 302 and "/week/done" in headers.get("location", ""):
                 rows.append((client, int(headers.get("x-bench-server-us", 0)) / 1e6, int(headers.get("x-bench-statements", 0))))
@@ -307,6 +312,9 @@ def checkin_main(args, out: dict) -> None:
         statements=[r[2] for r in rows],
         errors=errors[:5],
         error_count=len(errors),
+        # Keep-alive connections stay with the worker that accepted them: the table shows
+        # the split (14 and 2 happens), so that a run's rate can be read with it.
+        connections_per_worker=sorted(Counter(conn.worker for conn in conns).values(), reverse=True),
     )
 
 
