@@ -105,6 +105,13 @@ def _new_request_id() -> str:
     return f"{_ids['prefix']}{next(_ids['count']):08x}"
 
 
+def _shown_in() -> int | None:
+    """The registration of the platform this response is shown in, when known: the launch's,
+    or the one a login or a launch names (lti/login.py)."""
+    launch = g.get("launch")
+    return launch.registration_id if launch is not None else g.get("login_registration_id")
+
+
 def init_app(app: Flask) -> None:
     proxies = int(app.config.get("ERBIJ_PROXIES") or 0)
     if proxies:
@@ -126,7 +133,7 @@ def init_app(app: Flask) -> None:
         present = {key.lower() for key in headers.keys()}
         missing = []
         if "content-security-policy" not in present:
-            missing.append(("Content-Security-Policy", f"{BASE_CSP}; frame-ancestors {platform_origins()}"))
+            missing.append(("Content-Security-Policy", f"{BASE_CSP}; frame-ancestors {platform_origins(_shown_in())}"))
         if "x-content-type-options" not in present:
             missing.append(("X-Content-Type-Options", "nosniff"))
         if "referrer-policy" not in present:

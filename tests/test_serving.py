@@ -89,3 +89,45 @@ def test_the_served_app_freezes_what_lives_as_long_as_the_process(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     frozen, tracked = map(int, out.stdout.split()[-2:])
     assert frozen > 50_000 and tracked < frozen / 5, (frozen, tracked)
+
+
+def test_a_platform_registered_by_another_process_frames_its_first_launch(app, client, platform, rsps):
+    """This process remembers the list of platforms for a few seconds (LOCAL_TTL). A platform
+    registered a moment ago elsewhere (dynamic registration in another worker) is not in that
+    list yet; the answers to its login, its launch and its pages name it all the same: the
+    platform a response is for may always frame it (a refused frame is a blank error)."""
+    import time
+
+    from lti_tool.lti import launch_cache
+    from tests.platform import FakePlatform
+
+    def ancestors(resp) -> list[str]:
+        return resp.headers["Content-Security-Policy"].split("frame-ancestors", 1)[1].split(";")[0].split()
+
+    assert client.get("/healthz").status_code == 200  # the list, as this process now remembers it
+    remembered = launch_cache._local["lti-frame-ancestors"]
+    second = FakePlatform(issuer="https://lms2.school.example", key_name="platform-b", kid="b-1")
+    second.register(app)  # in this test process, it also clears what this process remembers...
+    second.serve_jwks(rsps)
+    launch_cache._local["lti-frame-ancestors"] = remembered  # ...which another worker would not
+    assert "https://lms2.school.example" not in ancestors(client.get("/healthz"))  # the stale list
+
+    login = client.post(
+        "/lti/login",
+        data={"iss": second.issuer, "login_hint": "s1", "target_link_uri": "https://erbij.test/lti/launch", "client_id": second.client_id},
+    )
+    assert login.status_code == 302 and "https://lms2.school.example" in ancestors(login)
+    auth = login.headers["Location"]
+    if auth.startswith("/lti/"):  # this browser's first login: its cookie check first
+        auth = client.get(auth).headers["Location"]
+    from urllib.parse import parse_qs, urlsplit
+
+    q = {k: v[0] for k, v in parse_qs(urlsplit(auth).query).items()}
+    token = second.sign(second.claims(nonce=q["nonce"], user="s1", role="learner"))
+    page = client.post("/lti/launch", data={"id_token": token, "state": q["state"]})
+    assert page.status_code == 200 and "https://lms2.school.example" in ancestors(page)
+    address = page.headers["Content-Location"]
+    assert "https://lms2.school.example" in ancestors(client.get(address))
+    # Other platforms' pages and Erbij's own pages keep to the list (no origin added there).
+    assert launch_cache._local["lti-frame-ancestors"][0] > time.monotonic()
+    assert "https://lms2.school.example" not in ancestors(client.get("/healthz"))

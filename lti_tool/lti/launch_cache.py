@@ -162,8 +162,12 @@ def deployment(registration_id: int, deployment_id: str | None) -> DeploymentInf
     return _cached(f"lti-dep:{int(registration_id)}:{digest(deployment_id)}", load)
 
 
-def platform_origins() -> str:
-    """CSP frame-ancestors for every enabled registration (cached like the registrations).
+def platform_origins(shown_in: int | None = None) -> str:
+    """CSP frame-ancestors for every enabled registration (cached like the registrations),
+    and always for registration `shown_in`: the platform the response is for (a login, a
+    launch, a page of a launch). A platform registered a moment ago in another process is
+    not yet in this process's memory of the list (LOCAL_TTL), and its first launch must
+    not be refused its frame.
 
     Fails closed: when the database cannot say, only Erbij itself may frame the page."""
     from ..serving import frame_ancestors
@@ -173,11 +177,16 @@ def platform_origins() -> str:
         return frame_ancestors(rows)
 
     try:
-        return _cached("lti-frame-ancestors", load) or "'self'"
+        sources = _cached("lti-frame-ancestors", load) or "'self'"
+        reg = registration_by_id(shown_in) if shown_in is not None else None
     except Exception as exc:  # the database is down: the error page still renders
         log.warning("frame-ancestors unknown (%s): only 'self'", type(exc).__name__)
         db.session.rollback()
         return "'self'"
+    if reg is None or not reg.enabled:
+        return sources
+    known = sources.split()
+    return " ".join(known + [source for source in frame_ancestors([reg]).split() if source not in known])
 
 
 def invalidate() -> None:

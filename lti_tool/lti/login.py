@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app
+from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
@@ -90,6 +90,7 @@ def start_login(params: dict) -> tuple[LoginState, str, str | None]:
     reg = registration(iss, params.get("client_id"))
     if reg is None:
         raise LaunchRefused("unknown_platform", detail=f"login for {iss} {params.get('client_id')}")
+    g.login_registration_id = reg.id  # its platform frames the answer (serving.py)
     refuse_unless_usable(reg)
     if not is_our_url(params["target_link_uri"]):
         raise LaunchRefused("target_link_not_ours", detail=params["target_link_uri"][:200])
@@ -150,6 +151,7 @@ def find_login_state(state: str | None) -> LoginState:
         raise LaunchRefused("state_not_found", detail="state expired") from exc
     except BadSignature as exc:
         raise LaunchRefused("state_not_found", detail="state not ours") from exc
+    g.login_registration_id = int(data["r"])  # its platform frames the answer (serving.py)
     return LoginState(state, str(data["i"]), str(data["n"]), int(data["r"]), data.get("t"), data.get("h"))
 
 
