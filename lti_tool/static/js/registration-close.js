@@ -8,7 +8,9 @@
     if (window.opener && window.opener !== window) {
       window.opener.postMessage(message, "*");
     }
-    window.parent.postMessage({subject:'org.imsglobal.lti.close'}, '*');
+    if (window.parent !== window) {
+      window.parent.postMessage(message, "*");
+    }
     button.setAttribute("aria-disabled", "true");
     var done = document.querySelector("[data-registration-closed]");
     if (done) done.hidden = false;
