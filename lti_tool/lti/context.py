@@ -240,37 +240,28 @@ def _known_rows_and_session_query(with_link: bool):
     return _known_rows_query(with_link).add_columns(db.select(new_session.c.id).scalar_subquery()).add_cte(new_session)
 
 
-def _known_rows(reg_id: int, context_id: str, sub: str, link_id: str | None):
-    """Course, user, membership and resource link of a returning user, in one statement.
+def _known_rows(values: dict, context_id: str, sub: str, link_id: str | None, *, store: bool):
+    """Course, user, membership and resource link of a returning user, in one statement:
+    (course, user, membership, link, stored), with _UNREAD for what must be looked up on
+    its own (a first launch: no row for the course or the user yet).
 
-    Returns (course, user, membership, link) with _UNREAD for what must be looked up on
-    its own (a first launch: no row for the course or the user yet)."""
-    params = {"reg_id": reg_id, "sub": sub, "context_id": context_id}
-    if link_id is not None:
-        params["link_id"] = link_id
-    row = db.session.execute(_known_rows_query(link_id is not None), params).first()
-    if row is None:
-        return _UNREAD, _UNREAD, _UNREAD, _UNREAD
-    return row[0], row[1], row[2], (row[3] if link_id is not None else None)
-
-
-def _known_rows_storing(values: dict, context_id: str, sub: str, link_id: str | None):
-    """`_known_rows`, and the launch session stored in the same statement (PostgreSQL) when
-    course, user, membership and link all exist: (course, user, membership, link, stored).
-
-    Rows that exist but are not all there (a first launch in a course, a new link) store
-    nothing: the caller makes them and stores the session after. When they are all there
-    and nothing was stored, the nonce was spent before: the launch is a replay."""
+    `store` (PostgreSQL): the same statement stores the launch session (`values`) when
+    course, user, membership and link all exist. Rows that are not all there (a first
+    launch in a course, a new link) store nothing: the caller makes them and stores the
+    session after. When they are all there and nothing was stored, the nonce was spent
+    before: the launch is a replay."""
     params = {"reg_id": values["registration_id"], "sub": sub, "context_id": context_id}
     if link_id is not None:
         params["link_id"] = link_id
-    params.update({f"s_{k}": v for k, v in values.items()})
-    row = db.session.execute(_known_rows_and_session_query(link_id is not None), params).first()
+    if store:
+        params.update({f"s_{k}": v for k, v in values.items()})
+    query = _known_rows_and_session_query if store else _known_rows_query
+    row = db.session.execute(query(link_id is not None), params).first()
     if row is None:
         return _UNREAD, _UNREAD, _UNREAD, _UNREAD, False
     course, user, membership, link = row[0], row[1], row[2], (row[3] if link_id is not None else None)
-    stored = row[-1] is not None
-    if not stored and membership is not None and (link_id is None or link is not None):
+    stored = store and row[-1] is not None
+    if store and not stored and membership is not None and (link_id is None or link is not None):
         db.session.rollback()
         raise LaunchRefused("replayed", detail="nonce already used")
     return course, user, membership, link, stored
@@ -350,11 +341,9 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     # (no BEGIN and COMMIT); an upsert below opens a transaction first.
     statements_alone()
     conn = db.session.connection()
-    stored = False
-    if conn.dialect.name == "postgresql" and submission is None:
-        known_course, known_user, known_ms, known_link, stored = _known_rows_storing(values, context_id, sub, link_id)
-    else:
-        known_course, known_user, known_ms, known_link = _known_rows(reg.id, context_id, sub, link_id)
+    known_course, known_user, known_ms, known_link, stored = _known_rows(
+        values, context_id, sub, link_id, store=conn.dialect.name == "postgresql" and submission is None
+    )
 
     course = _upsert(
         Course,
