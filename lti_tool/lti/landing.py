@@ -54,8 +54,14 @@ def lands_at(activity: str):
 
 
 def landing_url(ctx) -> str:
-    """The address of the page a launch opens on."""
+    """The address of the page a launch opens on (Erbij's own entry asks a teacher to set up
+    a link with no activity yet)."""
     g.launch = ctx
+    return landing_page(ctx) or url_for("lti.entry")
+
+
+def landing_page(ctx) -> str | None:
+    """The page a launch lands on; None while its link has no activity yet."""
     if ctx.is_admin and "admin.index" in current_app.view_functions:
         return url_for("admin.index")
     if ctx.message_type == C.DEEP_LINKING_REQUEST:
@@ -65,7 +71,7 @@ def landing_url(ctx) -> str:
         return url_for("lti.deep_link")
     link = ctx.resource_link
     if link is None or link.activity not in ACTIVITIES or f"{link.activity}.entry" not in current_app.view_functions:
-        return url_for("lti.entry")
+        return None
     where = _LANDINGS.get(link.activity)
     if where is not None:
         try:

@@ -30,7 +30,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..extensions import csrf, db
 from ..models import ResourceLink
 from ..models.course import ACTIVITIES, ACTIVITY_FEEDBACK
-from . import claims as C
 from . import keys
 from .context import (
     bind_to_browser,
@@ -44,7 +43,7 @@ from .context import (
 )
 from .deep_linking import activity_item, response_jwt
 from .errors import LaunchRefused
-from .landing import landing_url, render_landing
+from .landing import landing_page, landing_url, render_landing
 from .login import (
     COOKIES_OK_COOKIE,
     LOGIN_PARAMS,
@@ -244,21 +243,14 @@ def jwks():
 # ------------------------------------------------------------------ inside a launch
 @bp.route("/l/<lid>/")
 def entry():
-    """Route a launch to its activity; an unconfigured link asks the teacher once."""
+    """The page the launch lands on (landing.py); an unconfigured link asks the teacher once."""
     launch = current_launch()
-    if launch.is_admin and "admin.index" in current_app.view_functions:
-        return redirect(url_for("admin.index"))
-    if launch.message_type == C.DEEP_LINKING_REQUEST:
-        return redirect(url_for("lti.deep_link"))
-    link = launch.resource_link
-    if link is None or link.activity not in ACTIVITIES:
-        if launch.is_instructor:
-            return render_template("lti/setup.html", link=link)
-        return render_template("lti/not_set_up.html")
-    endpoint = f"{link.activity}.entry"
-    if endpoint not in current_app.view_functions:
-        abort(404)
-    return redirect(url_for(endpoint))
+    page = landing_page(launch)
+    if page is not None:
+        return redirect(page)
+    if launch.is_instructor:
+        return render_template("lti/setup.html", link=launch.resource_link)
+    return render_template("lti/not_set_up.html")
 
 
 @bp.route("/l/<lid>/setup", methods=["POST"])

@@ -61,6 +61,17 @@ def test_learner_launch_of_unconfigured_link_says_not_set_up(launch):
     assert "Not set up yet" in page and 'lang="en"' in page
 
 
+def test_the_launch_address_leads_straight_to_its_page(client, launch):
+    """/l/<lid>/ (a reload, a link made before the fast path) redirects once, to the page
+    the launch landed on: not to the activity's entry and from there on."""
+    learner = launch("learner", user="s21")
+    resp = client.get(f"/l/{learner.lid}/")
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/l/{learner.lid}/checkin/week"
+    teacher = launch("instructor", user="t21")
+    resp = client.get(f"/l/{teacher.lid}/")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(f"/l/{teacher.lid}/checkin/dashboard")
+
+
 def test_instructor_chooses_activity_once_for_unconfigured_link(app, client, launch):
     result = launch("instructor", activity=None)
     page = result.response.get_data(as_text=True)
