@@ -147,7 +147,7 @@ def save_checkin(who: Respondent, answers: Mapping[str, Any]) -> SavedCheckin:
             course.id, who.user_id, week.start, values, stamp, lambda: week_mode(course, week.start), update_first=reports
         )
         # Anonymous answers never reach the gradebook: a completion would tell who answered when.
-        queued = reports and mode == privacy.IDENTIFIED and _queue_completion(who, course, week, response_id)
+        queued = reports and mode == privacy.IDENTIFIED and _queue_completion(who, course, settings, week, response_id)
     db.session.commit()
     log.info(
         "checkin saved course=%s user=%s week=%s revision=%s created=%s completion_queued=%s",
@@ -262,15 +262,13 @@ def completion_lineitem(link: ResourceLink | None, settings: CheckinSettings | N
     return (link.lineitem_url if link else None) or (settings.completion_lineitem_url if settings else None)
 
 
-def _queue_completion(who: Respondent, course: Course, week: Week, response_id: int) -> bool:
-    """Queue the week's completion score when the course asks for it; True when newly queued.
+def _queue_completion(who: Respondent, course: Course, settings: CheckinSettings, week: Week, response_id: int) -> bool:
+    """Queue the week's completion score of a course that reports completions; True when newly queued.
 
-    Asked on every save, not only the first, so that a teacher who switches completion on
+    Asked on every save that is not the one-statement re-save (which changes nothing in a
+    course that reports completions), so that a teacher who switches completion on
     mid-week still gets this week's completions; the dedupe key keeps it to one.
     """
-    settings = db.session.get(CheckinSettings, course.id)
-    if settings is None or not settings.completion_to_gradebook:
-        return False
     if not who.can_post_scores:
         log.info("checkin completion skipped course=%s user=%s: launch has no score service", course.id, who.user_id)
         return False
