@@ -12,6 +12,7 @@ from flask import Blueprint, abort, redirect, url_for
 from ..lti import LaunchContext, LaunchRefused, current_launch
 from ..lti.landing import lands_at
 from ..models.course import ACTIVITY_CHECKIN
+from .own_week import AT_LAUNCH
 
 bp = Blueprint("checkin", __name__, url_prefix="/l/<lid>/checkin")
 
@@ -30,7 +31,7 @@ def checkin_launch() -> LaunchContext:
     return launch
 
 
-@lands_at(ACTIVITY_CHECKIN)
+@lands_at(ACTIVITY_CHECKIN, reads=AT_LAUNCH)
 def landing(launch: LaunchContext) -> str:
     """Where a launch of a check-in link lands: the student's check-in or the dashboard."""
     if launch.is_learner:

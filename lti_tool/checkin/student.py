@@ -12,22 +12,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam
 
 from ..extensions import db
-from ..institution_policy import policy_of
 from ..lti import LaunchContext, learner_required
-from ..models.admin import InstitutionPolicy
 from ..models.checkin import CheckinResponse, CheckinSettings
 from ..transactions import alone
 from . import charts, items, operations, privacy
 from .blueprint import bp, checkin_launch
 from .display import date_text, page_lang, score, week_dates
 from .items import Q_MAX_LENGTH, SCALE_ITEMS, SCALE_MAX, SCALE_MIN
+from .own_week import own_response_and_mode
 from .signals import INDEX_ITEMS
 from .weeks import Week, weeks_since
 
@@ -39,51 +37,6 @@ CHART_WEEKS = 10  # the charts: enough for a trend, few enough to read on a phon
 def _own_responses(launch: LaunchContext):
     """This student's responses in this course only (a query to refine)."""
     return db.select(CheckinResponse).where(CheckinResponse.course_id == launch.course_id, CheckinResponse.user_id == launch.user_id)
-
-
-@functools.cache
-def _own_week_query():
-    """`_own_response_and_mode`'s statement, built once (bound per request)."""
-    course_id, week_start = bindparam("course_id"), bindparam("week_start")
-    given_mode = (
-        db.select(CheckinResponse.privacy_mode)
-        .where(CheckinResponse.course_id == course_id, CheckinResponse.week_start == week_start)
-        .limit(1)
-        .scalar_subquery()
-    )
-    own = db.select(db.literal(1).label("one")).subquery()
-    return (
-        db.select(given_mode, CheckinResponse, CheckinSettings, InstitutionPolicy)
-        .select_from(own)
-        .outerjoin(
-            CheckinResponse,
-            (CheckinResponse.course_id == course_id)
-            & (CheckinResponse.user_id == bindparam("user_id"))
-            & (CheckinResponse.week_start == week_start),
-        )
-        .outerjoin(CheckinSettings, CheckinSettings.course_id == course_id)
-        .outerjoin(InstitutionPolicy, InstitutionPolicy.registration_id == bindparam("registration_id"))
-    )
-
-
-def _own_response_and_mode(launch: LaunchContext, week_start: date) -> tuple[CheckinResponse | None, str, CheckinSettings | None]:
-    """This student's response of the week, the week's privacy mode and the course's
-    check-in settings, in one statement (the form page's one read besides the launch).
-
-    The mode is ``operations.week_mode``'s: the mode of the week's first answer (anyone's:
-    only its mode column is read), else the course's mode now (bounded by the institution's
-    policy, read in the same statement). What `landing` read is handed to the page it
-    redirects to when both run in one request (a launch renders its page itself: landing.py):
-    a launch that lands on the form reads once."""
-    known = g.pop("checkin_own_week", None)
-    if known is not None and known[0] == (launch.id, week_start):
-        return known[1]
-    given, response, settings, policy = db.session.execute(
-        _own_week_query(),
-        {"course_id": launch.course_id, "user_id": launch.user_id, "week_start": week_start, "registration_id": launch.registration_id},
-    ).one()
-    mode = given or privacy.effective_mode(launch.course.privacy_mode, policy_of(policy).allow_identified)
-    return response, mode, settings
 
 
 def _week_label(week: Week) -> Markup:
@@ -105,9 +58,8 @@ def landing(launch: LaunchContext) -> str:
     """Where a learner's launch goes: their answers this week if they gave them, else the form."""
     checkin_launch()  # a check-in link of this course, or 404
     week = operations.current_week(launch.course)
-    read = _own_response_and_mode(launch, week.start)
-    g.checkin_own_week = ((launch.id, week.start), read)  # for the form, when rendered in this request
-    return url_for("checkin.done" if read[0] else "checkin.form")
+    response = own_response_and_mode(launch, week.start)[0]  # kept for the page, when rendered in this request
+    return url_for("checkin.done" if response else "checkin.form")
 
 
 # ---------------------------------------------------------------- the form
@@ -205,7 +157,7 @@ def form():
     course = launch.course
     lang = page_lang()
     week = operations.current_week(course)
-    existing, mode, settings = _own_response_and_mode(launch, week.start)
+    existing, mode, settings = own_response_and_mode(launch, week.start)
     values = _entered(request.form) if errors else (_values_of(existing) if existing else {})
     completion_reported = mode == privacy.IDENTIFIED and bool(settings and settings.completion_to_gradebook)
     error_list = _error_list(errors, lang)
@@ -241,7 +193,7 @@ def done():
     launch = checkin_launch()
     lang = page_lang()
     week = operations.current_week(launch.course)
-    response = _own_response_and_mode(launch, week.start)[0]
+    response = own_response_and_mode(launch, week.start)[0]
     if response is None:  # a new week began: nothing answered yet
         return redirect(url_for("checkin.form"))
     labels = items.scale_labels(lang)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
+from types import SimpleNamespace
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
@@ -31,6 +32,7 @@ from ..timeutil import utcnow
 from ..transactions import asks_alone, one_transaction, statements_alone
 from . import claims as C
 from .errors import LaunchRefused
+from .landing import reads_at_launch
 from .login import secret_hash
 from .roles import erbij_role, is_institution_admin
 from .submission_ref import read_submission_ref, token_in
@@ -124,7 +126,7 @@ class LaunchContext:
         return db.session.get(ResourceLink, self.resource_link_id) if self.resource_link_id else None
 
 
-def _context_from_row(row: LaunchSession) -> LaunchContext:
+def _context_from_row(row: LaunchSession | SimpleNamespace) -> LaunchContext:
     s = row.services or {}
     ags = s.get("ags")
     return LaunchContext(
@@ -204,9 +206,16 @@ def _over_rows(query, with_link: bool, *, all_exist: bool):
 
 @functools.cache
 def _known_rows_query(with_link: bool):
-    """The returning user's rows in one statement, built once per shape (bound per launch)."""
+    """The returning user's rows in one statement, built once per shape (bound per launch).
+    A link's launch also reads what the activities' landing pages read (landing.py)."""
     entities = [Course, User, Membership] + ([ResourceLink] if with_link else [])
-    return _over_rows(db.select(*entities), with_link, all_exist=False)
+    reads = reads_at_launch() if with_link else ()
+    for read in reads:
+        entities += list(read.entities)
+    query = _over_rows(db.select(*entities), with_link, all_exist=False)
+    for read in reads:
+        query = read.joins(query)
+    return query
 
 
 _SESSION_FROM_ROWS = ("user_id", "course_id", "resource_link_id")
@@ -251,8 +260,12 @@ def _known_rows(values: dict, context_id: str, sub: str, link_id: str | None, *,
     session after. When they are all there and nothing was stored, the nonce was spent
     before: the launch is a replay."""
     params = {"reg_id": values["registration_id"], "sub": sub, "context_id": context_id}
+    reads = ()
     if link_id is not None:
         params["link_id"] = link_id
+        reads = tuple((read, read.params()) for read in reads_at_launch())
+        for _read, bound in reads:
+            params.update(bound)
     if store:
         params.update({f"s_{k}": v for k, v in values.items()})
     query = _known_rows_and_session_query if store else _known_rows_query
@@ -260,6 +273,11 @@ def _known_rows(values: dict, context_id: str, sub: str, link_id: str | None, *,
     if row is None:
         return _UNREAD, _UNREAD, _UNREAD, _UNREAD, False
     course, user, membership, link = row[0], row[1], row[2], (row[3] if link_id is not None else None)
+    at = 4
+    for read, bound in reads:  # what the landing pages read, handed to them
+        n = len(read.entities)
+        read.keep(bound, course, user, link, tuple(row[at : at + n]))
+        at += n
     stored = store and row[-1] is not None
     if store and not stored and membership is not None and (link_id is None or link is not None):
         db.session.rollback()
@@ -407,8 +425,8 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     if not stored and conn.execute(_launch_insert(conn.dialect.name), values).first() is None:
         db.session.rollback()
         raise LaunchRefused("replayed", detail="nonce already used")
-    row = LaunchSession(**values)  # transient, never added: the context is made from it
-    row.user, row.course, row.resource_link = user, course, link
+    # The context is made from what was stored (a plain namespace: no ORM instance to build).
+    row = SimpleNamespace(**values, user=user, course=course, resource_link=link)
     _note_last_launch(reg.id)
     session = db.session()
     # The identity map holds rows weakly: keep these for the rest of the request.

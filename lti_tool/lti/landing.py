@@ -16,12 +16,17 @@ activity's entry view (`/l/<lid>/<activity>/`) redirects to the same address, fo
 or a reload that asks for it. When the activity's view still redirects inside the launch,
 the redirect is followed here. Anything else — a redirect out of the launch, an error
 page — is left to the browser: the launch then redirects to the page's address.
+
+An activity may also say what its landing page reads (`ReadAtLaunch`): the launch's own
+statement reads it with the user's rows (lti/context.py), and the page finds it there
+instead of asking the database again — one round trip fewer on every returning launch.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import current_app, g, request, session, url_for
 from flask.ctx import RequestContext
@@ -38,19 +43,47 @@ MAX_HOPS = 3
 _NOT_COPIED = {"CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_ORIGIN", "werkzeug.request"}
 
 
+@dataclass(frozen=True)
+class ReadAtLaunch:
+    """What an activity's landing page reads, read by the launch's own statement.
+
+    The launch's statement selects its Course, User, Membership and ResourceLink; this adds
+    `entities` (entities or columns) through `joins(query)` — outer joins, at most one
+    row each, on the launch's Course, User and ResourceLink (in the statement's FROM) and on
+    bound values from `params()`, made before the launch's rows are known. When the user
+    and course were found, `keep(params, course, user, link, values)` gets what was read,
+    in the order of `entities`, to hand to the landing (in `g`). A landing that finds
+    nothing kept, or kept for other values, reads for itself: the read is a saving, never
+    a condition."""
+
+    entities: Sequence
+    joins: Callable
+    params: Callable[[], dict]
+    keep: Callable[..., None]
+
+
 _LANDINGS: dict[str, Callable] = {}
+_READS: dict[str, ReadAtLaunch] = {}
 
 
-def lands_at(activity: str):
+def lands_at(activity: str, *, reads: ReadAtLaunch | None = None):
     """Decorator: `where(launch) -> address` is the page a launch of this activity's links
     lands on (it may read what that page shows, and hand it on in `g`). It raises
-    LaunchRefused (or aborts) when the launch may not open the activity."""
+    LaunchRefused (or aborts) when the launch may not open the activity. `reads`: what
+    that page reads, read with the launch's rows (`ReadAtLaunch`)."""
 
     def register(where: Callable) -> Callable:
         _LANDINGS[activity] = where
+        if reads is not None:
+            _READS[activity] = reads
         return where
 
     return register
+
+
+def reads_at_launch() -> tuple[ReadAtLaunch, ...]:
+    """The landing pages' reads, in a fixed order (the launch's statement is built once)."""
+    return tuple(_READS[a] for a in sorted(_READS))
 
 
 def landing_url(ctx) -> str:

@@ -226,6 +226,22 @@ def test_returning_launch_shows_the_current_answers(app, launch, client):
     assert "Antwoorden aanpassen" in text
 
 
+@pytest.mark.parametrize(("zone", "lands_on"), [("Europe/Amsterdam", "/checkin/week/done"), ("Pacific/Kiritimati", "/checkin/week")])
+def test_a_returning_launch_lands_by_the_courses_own_week(app, launch, client, monkeypatch, zone, lands_on):
+    """The launch reads the student's week with their rows, for the week in Erbij's default
+    zone (lti/landing.py ReadAtLaunch). Sunday 12:00 UTC is still Sunday in Amsterdam but
+    already Monday in Kiritimati (UTC+14): a course there is in a new week, which the
+    student has not answered yet, though they answered Amsterdam's week."""
+    monkeypatch.setattr(operations, "now", lambda: datetime(2026, 11, 22, 12, 0))
+    lid = launch("learner").lid
+    submit(client, lid)  # the week of 16 November, the course being in Amsterdam
+    set_course(app, course_id_of(app, lid), timezone=zone)
+    again = launch("learner")
+    assert again.path == f"/l/{again.lid}{lands_on}", again.path
+    page = text_of(again.response.get_data(as_text=True))
+    assert ("Je hebt deze week al meegedaan" in page) == (lands_on.endswith("/done"))
+
+
 def test_two_tabs_never_make_two_responses(app, launch, client):
     lid = launch("learner").lid
     tab1 = open_form(client, lid)
