@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     transactions.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
+    from .signed import csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's token, made without pauses (signed.py)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     cache.init_app(app)

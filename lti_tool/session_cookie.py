@@ -5,9 +5,11 @@ permanent, so each response renews it). Flask builds a new signing serializer fo
 derives the signing key from the secret anew for each signature, and walks every value
 looking for Python types to tag (tuples, bytes, datetimes…). Erbij's session holds plain
 JSON values only (launch ids, the CSRF token, the operator's login); this makes the
-serializer once per secret key, keeps derived keys, and writes and reads plain values as
-plain JSON. Anything else still goes through Flask's tagged JSON, and the cookie format is
-Flask's own: cookies written before this change read the same, and the other way round.
+serializer once per secret key, keeps derived keys, writes and reads plain values as
+plain JSON, and never compresses (signed.py: zlib gives up the GIL, and under load the
+thread waits to get it back). Anything else still goes through Flask's tagged JSON, and the
+cookie format is Flask's own: cookies written before this change read the same, and the
+other way round.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
+
+from .signed import UncompressedTimedSerializer
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -81,7 +85,7 @@ class ErbijSessionInterface(SecureCookieSessionInterface):
         if found is None:
             if len(self._serializers) > 16:
                 self._serializers.clear()
-            found = self._serializers[keys] = URLSafeTimedSerializer(
+            found = self._serializers[keys] = UncompressedTimedSerializer(
                 list(keys),
                 salt=self.salt,
                 serializer=self.serializer,

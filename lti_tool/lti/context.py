@@ -9,7 +9,6 @@ by anyone else — another browser, a student — finds no session and shows not
 from __future__ import annotations
 
 import functools
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from ..extensions import db
 from ..models import Course, HandoffToken, LaunchSession, Membership, ResourceLink, User
 from ..models.course import ACTIVITIES, ROLE_INSTRUCTOR, ROLE_LEARNER
 from ..shared_cache import cache_add
+from ..signed import token_urlsafe
 from ..timeutil import utcnow
 from ..transactions import asks_alone, one_transaction, statements_alone
 from . import claims as C
@@ -313,7 +313,7 @@ def _session_values(v: ValidatedLaunch) -> dict:
     }
     now = utcnow()
     return {
-        "id": secrets.token_urlsafe(24),
+        "id": token_urlsafe(24),
         "registration_id": v.registration.id,
         "deployment_id": v.deployment.id,
         "role": erbij_role(c.get(C.ROLES)),
@@ -539,7 +539,7 @@ learner_required = require_role(ROLE_LEARNER)
 # ---------------------------------------------------------------- new-window hand-off
 def create_handoff(launch_id: str) -> str:
     """A single-use token (valid minutes) that lets a new window take over this launch."""
-    token = secrets.token_urlsafe(32)
+    token = token_urlsafe(32)
     db.session.add(HandoffToken(token_hash=secret_hash(token), launch_id=launch_id, expires_at=utcnow() + HANDOFF_TTL))
     db.session.commit()
     return token

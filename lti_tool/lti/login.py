@@ -16,18 +16,19 @@ When neither is available, the user is offered a new window (first-party).
 from __future__ import annotations
 
 import hashlib
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, g
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
+from itsdangerous.serializer import Serializer
 
 from ..extensions import db
 from ..models import HandoffToken
 from ..shared_cache import cache_add
+from ..signed import serializer, token_urlsafe
 from ..timeutil import utcnow
 from .errors import LaunchRefused, refuse_unless_usable
 from .launch_cache import RegistrationInfo, registration, registration_by_id
@@ -69,8 +70,8 @@ class LoginState:
         return f"erbij_state_{self.id}"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="erbij-oidc-state")
+def _serializer() -> Serializer:
+    return serializer(current_app.secret_key, "erbij-oidc-state")
 
 
 def secret_hash(value: str) -> str:
@@ -95,10 +96,10 @@ def start_login(params: dict) -> tuple[LoginState, str, str | None]:
     if not is_our_url(params["target_link_uri"]):
         raise LaunchRefused("target_link_not_ours", detail=params["target_link_uri"][:200])
 
-    sid = secrets.token_urlsafe(16)
-    nonce = secrets.token_urlsafe(24)
+    sid = token_urlsafe(16)
+    nonce = token_urlsafe(24)
     storage_target = (params.get("lti_storage_target") or "").strip()[:200] or None
-    storage_secret = secrets.token_urlsafe(32) if storage_target else None
+    storage_secret = token_urlsafe(32) if storage_target else None
     payload = {
         "i": sid,
         "n": nonce,

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
+from itsdangerous.serializer import Serializer
 
+from ..signed import serializer
 from .errors import LaunchRefused
 
 PARAM = "erbij_submission"
@@ -33,8 +35,8 @@ class SubmissionRef:
     student_id: int
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256})
+def _serializer() -> Serializer:
+    return serializer(current_app.secret_key, _SALT, timed=False, signer_kwargs={"digest_method": hashlib.sha256})
 
 
 def launch_url() -> str:

@@ -25,11 +25,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
+from itsdangerous.serializer import Serializer
 
 from ..extensions import csrf, db
 from ..models import ResourceLink
 from ..models.course import ACTIVITIES, ACTIVITY_FEEDBACK
+from ..signed import serializer
 from . import keys
 from .context import (
     bind_to_browser,
@@ -63,8 +65,8 @@ bp = Blueprint("lti", __name__)
 _COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "None", "partitioned": True}
 
 
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="erbij-login-continue")
+def _signer() -> Serializer:
+    return serializer(current_app.secret_key, "erbij-login-continue")
 
 
 def _set_state_cookie(resp, login_state) -> None:
