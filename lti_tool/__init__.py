@@ -40,7 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     from .signed import csrf_token
 
-    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's token, made without pauses (signed.py)
+    # Flask-WTF's token, made without pauses (signed.py); Flask-WTF puts its own in both places.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     cache.init_app(app)

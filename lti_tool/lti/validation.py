@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskRequest, FlaskSessionService
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
 
@@ -53,9 +53,24 @@ class _ErbijMessageLaunch(FlaskMessageLaunch):
             request_data={"id_token": id_token, "state": login_state.state},
             request_is_secure=True,
         )
-        # The library would make a requests.Session per launch; it never fetches for us
-        # (platform_keys.py does), so every launch shares one that stays unused.
-        super().__init__(request, DbToolConf(), requests_session=_UNUSED_HTTP)
+        # The library's own __init__ (pylti1p3 is pinned), but for two things: it would make a
+        # requests.Session per launch, which never fetches for us (platform_keys.py does), so
+        # every launch shares one that stays unused; and it would draw a uuid4 for a launch
+        # id we never use — a system call for randomness, which gives up the GIL (signed.py).
+        self._request = request
+        self._tool_config = DbToolConf()
+        self._session_service = FlaskSessionService(request)
+        self._cookie_service = FlaskCookieService(request)
+        self._launch_id = "lti1p3-launch-unused"
+        self._jwt = {}
+        self._jwt_verify_options = {"verify_aud": False}
+        self._id_token_hash = None
+        self._validated = False
+        self._auto_validation = True
+        self._restored = False
+        self._public_key_cache_data_storage = None
+        self._public_key_cache_lifetime = None
+        self._requests_session = _UNUSED_HTTP
         self._login_state = login_state
         self._erbij_registration: RegistrationInfo | None = None
         self._erbij_deployment: DeploymentInfo | None = None
