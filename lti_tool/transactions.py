@@ -2,11 +2,11 @@
 
 A transaction costs PostgreSQL two round trips of its own: psycopg sends BEGIN before the
 first statement and COMMIT after the last. A returning student's launch reads their rows
-and stores the launch session (one statement on PostgreSQL: lti/context.py), then reads
-what its page shows; a student who changes this week's answers reads the launch and writes
-one UPDATE. Each statement on its own is atomic, and under READ COMMITTED every statement
-sees its own snapshot anyway, so these run each statement as its own transaction
-(autocommit): 2 round trips each instead of 4.
+and what its page shows, and stores the launch session (one statement on PostgreSQL:
+lti/context.py); a student who changes this week's answers reads the launch and writes one
+UPDATE. Each statement on its own is atomic, and under READ COMMITTED every statement sees
+its own snapshot anyway, so these run each statement as its own transaction (autocommit):
+1 and 2 round trips instead of 3 and 4.
 
 Only code that asks for it runs this way, before the session's first statement:
 `statements_alone()`. Every page of a launch (a GET under /l/<lid>/) and every view marked

@@ -336,7 +336,7 @@ def create_launch_session(v: ValidatedLaunch, before_commit: Callable[[LaunchCon
     role or title that changed is written after, in one transaction. A row still to be made
     (a first launch, a new link) is made first, and the rows and the session are then one
     transaction. `before_commit` runs with the new launch before the commit, in the same
-    session (the page's read is one more statement)."""
+    session: the landing page, whose read (landing.ReadAtLaunch) the statement above made."""
     c = v.claims
     reg, dep = v.registration, v.deployment
     ctx = c[C.CONTEXT]
