@@ -428,7 +428,8 @@ def scenario_redis_restart(h: Harness) -> Row:
             t.join(timeout=60)
         if h.redis.proc is None:  # the next scenarios need it
             h.redis.start()
-    if h.web_processes() != processes:
+    same = h.web_processes() == processes
+    if not same:
         row.problems.append("Erbij's processes changed: it was restarted")
     if by_phase.get("down", 0) == 0:
         row.problems.append("no launch while Redis was down")
@@ -436,7 +437,8 @@ def scenario_redis_restart(h: Harness) -> Row:
     row.problems = row.problems[:5]
     row.notes.append(
         f"launches before/while down/after: {by_phase.get('before', 0)}/{by_phase.get('down', 0)}/{by_phase.get('after', 0)};"
-        f" refused with a clear page: {refused['n']}; /readyz 503 'cache: error' while down, 200 after, same Erbij processes"
+        f" refused with a clear page: {refused['n']}; /readyz 503 'cache: error' while down, 200 after;"
+        f" {'the same' if same else 'other'} Erbij processes (gunicorn's master and workers)"
     )
     return row
 

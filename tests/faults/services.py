@@ -135,6 +135,9 @@ def erbij_env(*, base_url: str, database_url: str, redis_url: str | None, instan
             "ERBIJ_WORKERS": "2",
             "ERBIJ_THREADS": "8",
             "ERBIJ_HTTP_TIMEOUT": "4",  # the outbox lease is 3 × this + 15 s
+            # Workers are not recycled after a number of requests (production: 5000): the
+            # scenarios send thousands, and a worker PID that changes must mean a crash.
+            "ERBIJ_MAX_REQUESTS": "0",
             "DATABASE_URL": database_url,
         }
     )
