@@ -15,6 +15,7 @@ import sys
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .harness import CHROMIUM, CHROMIUM_ARGS, COOKIES_BLOCKED, ROOT, SCREENSHOTS, start_stack, stop_stack
 
@@ -82,8 +83,22 @@ def test_install_from_the_lms_admin_page_then_launch(bare_stack, browser):
     # The result page (reached after the form above) must have run its script first: a click
     # before registration-close.js has attached its listener does nothing (seen once in CI).
     frame.wait_for_load_state("load")
+    installed = re.compile(r"/admin/tools\?installed=1$")
     frame.locator("[data-registration-close]").click()
-    page.wait_for_url(re.compile(r"/admin/tools\?installed=1$"))
+    try:
+        page.wait_for_url(installed, timeout=8000)
+    except PlaywrightTimeout:
+        # Seen once in a full CI run, never alone (9 runs) nor under CPU load (6): after the
+        # click into the cross-site frame, just after a full-page screenshot, the LMS got no
+        # request in 20 s, though the frame's page had loaded with its script. When the
+        # button's handler did not run (its note is not shown), the click was lost: one more
+        # click, for what is tested is what the message does. A handler that ran and an LMS
+        # that did not close the frame still fail here.
+        note_shown = frame.locator("[data-registration-closed]").is_visible()
+        assert not note_shown, "Erbij posted org.imsglobal.lti.close, but the LMS did not close the frame"
+        print("\ninstall: the first click on 'Done' reached no handler; clicked again")
+        frame.locator("[data-registration-close]").click()
+        page.wait_for_url(installed)
     assert page.locator("[data-installed]").is_visible()
     assert "erbij-demo" in page.locator("[data-registered-tool]").inner_text()
 
