@@ -4,10 +4,10 @@ Every request reads the cookie and every response writes it again (the session i
 permanent, so each response renews it). Flask builds a new signing serializer for each,
 derives the signing key from the secret anew for each signature, and walks every value
 looking for Python types to tag (tuples, bytes, datetimes…). Erbij's session holds plain
-JSON values only (launch ids, the CSRF token, the operator's login); this makes the
-serializer once per secret key, keeps derived keys, writes and reads plain values as
-plain JSON, and never compresses (signed.py: zlib gives up the GIL, and under load the
-thread waits to get it back). Anything else still goes through Flask's tagged JSON, and the
+JSON values only (launch ids, the CSRF token, the operator's login); this signs with
+`signed.serializer()` (made once per secret key, keys derived once, never compressed:
+zlib gives up the GIL, and under load the thread waits to get it back) and writes and reads
+plain values as plain JSON. Anything else still goes through Flask's tagged JSON, and the
 cookie format is Flask's own: cookies written before this change read the same, and the
 other way round.
 """
@@ -19,10 +19,9 @@ import json
 from flask import json as flask_json
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import want_bytes
+from itsdangerous.serializer import Serializer
 
-from .signed import UncompressedTimedSerializer
+from .signed import serializer
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -54,45 +53,18 @@ class PlainFirstJSON(TaggedJSONSerializer):
         return super().loads(text)
 
 
-_derived: dict[tuple, bytes] = {}
-
-
-class KeyKeepingSigner(TimestampSigner):
-    """TimestampSigner that derives each key from its secret once per process."""
-
-    def derive_key(self, secret_key=None) -> bytes:
-        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
-        memo = (secret, self.salt, self.key_derivation, self.digest_method)
-        key = _derived.get(memo)
-        if key is None:
-            if len(_derived) > 64:
-                _derived.clear()
-            key = _derived[memo] = super().derive_key(secret_key)
-        return key
-
-
 class ErbijSessionInterface(SecureCookieSessionInterface):
     serializer = PlainFirstJSON()
 
-    def __init__(self) -> None:
-        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
-
-    def get_signing_serializer(self, app) -> URLSafeTimedSerializer | None:
+    def get_signing_serializer(self, app) -> Serializer | None:
         if not app.secret_key:
             return None
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
-        found = self._serializers.get(keys)
-        if found is None:
-            if len(self._serializers) > 16:
-                self._serializers.clear()
-            found = self._serializers[keys] = UncompressedTimedSerializer(
-                list(keys),
-                salt=self.salt,
-                serializer=self.serializer,
-                signer=KeyKeepingSigner,
-                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
-            )
-        return found
+        return serializer(
+            [*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key],
+            self.salt,
+            json=self.serializer,
+            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+        )
 
 
 def init_app(app) -> None:

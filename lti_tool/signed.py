@@ -12,7 +12,10 @@ session cookie) and a login three more (its state id and nonce, the signed state
   every payload it signs, then keeps the smaller of the two; Erbij's payloads are short and
   mostly random (ids, nonces), so the cookie or URL grows by a few bytes at most. Reading
   still accepts a compressed token (made before this change, or by Flask-WTF itself). One
-  serializer per secret, salt and signer settings, per process.
+  serializer per secret, salt and settings, per process, whose signer derives each key
+  from its secret once (itsdangerous derives it again for every signature). The session
+  cookie (session_cookie.py), the OIDC state, the login hand-off, submission links and the
+  CSRF token all sign with it.
 - `token_urlsafe()` / `token_hex()`: random tokens from a generator in this process: BLAKE2b
   keyed with 32 bytes from the operating system over a counter, a keyed pseudo-random
   function of distinct inputs — as unpredictable as its key, which is drawn again in every
@@ -24,13 +27,13 @@ session cookie) and a login three more (its state id and nonce, the signed state
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import itertools
 import os
 
 from flask import current_app, g, session
-from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.serializer import Serializer
 
 _KEY_BYTES = 32
@@ -40,7 +43,32 @@ class _Uncompressed:
     """itsdangerous's URL-safe payload, never compressed (reading is unchanged)."""
 
     def dump_payload(self, obj) -> bytes:
-        return base64.urlsafe_b64encode(Serializer.dump_payload(self, obj)).rstrip(b"=")
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
+_derived: dict[tuple, bytes] = {}
+
+
+class _KeyKeeping:
+    """A signer that derives each key from its secret once per process."""
+
+    def derive_key(self, secret_key=None) -> bytes:
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        memo = (secret, self.salt, self.key_derivation, self.digest_method)
+        key = _derived.get(memo)
+        if key is None:
+            if len(_derived) > 64:
+                _derived.clear()
+            key = _derived[memo] = super().derive_key(secret_key)
+        return key
+
+
+class KeyKeepingSigner(_KeyKeeping, Signer):
+    pass
+
+
+class KeyKeepingTimestampSigner(_KeyKeeping, TimestampSigner):
+    pass
 
 
 class UncompressedTimedSerializer(_Uncompressed, URLSafeTimedSerializer):
@@ -54,17 +82,20 @@ class UncompressedSerializer(_Uncompressed, URLSafeSerializer):
 _serializers: dict[tuple, Serializer] = {}
 
 
-def serializer(secret_key, salt: str, *, timed: bool = True, **kwargs) -> Serializer:
-    """A URL-safe itsdangerous serializer (timed: with a timestamp) that never compresses;
-    one per arguments, per process (its signing key derived once)."""
+def serializer(secret_key, salt: str, *, timed: bool = True, json=None, signer_kwargs: dict | None = None) -> Serializer:
+    """A URL-safe itsdangerous serializer (timed: with a timestamp) that never compresses.
+    `secret_key` may be a list, oldest first (the last signs, all are tried when reading);
+    `json` the payload serializer (itsdangerous's default when None). One per arguments, per
+    process, with a signer that derives each key once."""
     keys = tuple(secret_key) if isinstance(secret_key, list | tuple) else (secret_key,)
-    memo = (keys, salt, timed, repr(sorted(kwargs.items())))
+    options = tuple(sorted((signer_kwargs or {}).items()))
+    memo = (keys, salt, timed, id(json), options)
     found = _serializers.get(memo)
     if found is None:
         if len(_serializers) > 64:
             _serializers.clear()
-        cls = UncompressedTimedSerializer if timed else UncompressedSerializer
-        found = _serializers[memo] = cls(list(keys), salt=salt, **kwargs)
+        cls, signer = (UncompressedTimedSerializer, KeyKeepingTimestampSigner) if timed else (UncompressedSerializer, KeyKeepingSigner)
+        found = _serializers[memo] = cls(list(keys), salt=salt, serializer=json, signer=signer, signer_kwargs=dict(options))
     return found
 
 
@@ -94,7 +125,7 @@ def token_bytes(nbytes: int) -> bytes:
 
 def token_urlsafe(nbytes: int) -> str:
     """As `secrets.token_urlsafe(nbytes)`: nbytes random bytes, URL-safe base64."""
-    return base64.urlsafe_b64encode(_generator.take(nbytes)).rstrip(b"=").decode("ascii")
+    return base64_encode(_generator.take(nbytes)).decode("ascii")
 
 
 def token_hex(nbytes: int) -> str:

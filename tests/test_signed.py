@@ -89,3 +89,19 @@ def test_the_session_cookie_is_not_compressed_and_old_cookies_still_read(app):
     old = flasks.dumps(data)
     assert old.startswith(".")  # Flask's own compresses this one
     assert ours.loads(old) == data and flasks.loads(cookie) == data
+
+
+def test_each_key_is_derived_once_and_an_old_secret_still_reads(monkeypatch):
+    from itsdangerous import TimestampSigner
+
+    old_token = signed.serializer("old-secret", "rotating").dumps("x")
+    calls = []
+    real = TimestampSigner.derive_key
+    monkeypatch.setattr(TimestampSigner, "derive_key", lambda self, key=None: calls.append(key) or real(self, key))
+    rotated = signed.serializer(["old-secret", "new-secret"], "rotating")
+    for _ in range(5):
+        assert rotated.loads(rotated.dumps("y")) == "y"
+    assert len(calls) == 1  # the new secret's key, once for ten signatures and checks
+    assert rotated.loads(old_token) == "x"  # signed before the rotation: read with the old secret
+    with pytest.raises(Exception, match="Signature"):
+        signed.serializer("new-secret", "rotating").loads(old_token)
