@@ -38,11 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     transactions.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)
-    from .signed import csrf_token
+    from . import signed
 
-    # Flask-WTF's token, made without pauses (signed.py); Flask-WTF puts its own in both places.
-    app.jinja_env.globals["csrf_token"] = csrf_token
-    app.context_processor(lambda: {"csrf_token": csrf_token})
+    signed.init_app(app)  # after Flask-WTF: templates make its token with signed.csrf_token
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     cache.init_app(app)

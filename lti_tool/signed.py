@@ -146,3 +146,14 @@ def csrf_token() -> str:
         token = serializer(secret, "wtf-csrf-token").dumps(raw)
         setattr(g, field, token)
     return token
+
+
+def init_app(app) -> None:
+    """Templates' `csrf_token()` is `csrf_token` above. Flask-WTF (initialised first) puts
+    its own in the Jinja globals and in a context processor; a later processor wins."""
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(_csrf_context)
+
+
+def _csrf_context() -> dict:
+    return {"csrf_token": csrf_token}

@@ -105,3 +105,14 @@ def test_each_key_is_derived_once_and_an_old_secret_still_reads(monkeypatch):
     assert rotated.loads(old_token) == "x"  # signed before the rotation: read with the old secret
     with pytest.raises(Exception, match="Signature"):
         signed.serializer("new-secret", "rotating").loads(old_token)
+
+
+def test_templates_make_the_csrf_token_with_signed(app, monkeypatch):
+    from flask import render_template_string
+
+    made = []
+    real = signed.csrf_token
+    monkeypatch.setattr(signed, "csrf_token", lambda: made.append(1) or real())
+    with app.test_request_context("/"):
+        token = render_template_string("{{ csrf_token() }}")
+        assert made and token == real()
