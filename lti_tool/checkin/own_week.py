@@ -45,33 +45,45 @@ def _first_mode(course_id, week_start):
     return db.select(first.privacy_mode).where(first.course_id == course_id, first.week_start == week_start).limit(1).scalar_subquery()
 
 
+def _entities(course_id, week_start) -> tuple:
+    return (_first_mode(course_id, week_start), CheckinResponse, CheckinSettings, InstitutionPolicy)
+
+
+def _joins(query, course_id, user_id, week_start, registration_id, when=True):
+    """The read's outer joins (at most one row each), on SQL expressions for the course, the
+    student, the week and the registration; `when`: a condition every join also needs."""
+    return (
+        query.outerjoin(
+            CheckinResponse,
+            db.and_(
+                when,
+                CheckinResponse.course_id == course_id,
+                CheckinResponse.user_id == user_id,
+                CheckinResponse.week_start == week_start,
+            ),
+        )
+        .outerjoin(CheckinSettings, db.and_(when, CheckinSettings.course_id == course_id))
+        .outerjoin(InstitutionPolicy, db.and_(when, InstitutionPolicy.registration_id == registration_id))
+    )
+
+
 @functools.cache
 def _own_week_query():
     """The read on its own, built once (bound per request)."""
     course_id, week_start = bindparam("course_id"), bindparam("week_start")
-    own = db.select(db.literal(1).label("one")).subquery()
-    return (
-        db.select(_first_mode(course_id, week_start), CheckinResponse, CheckinSettings, InstitutionPolicy)
-        .select_from(own)
-        .outerjoin(
-            CheckinResponse,
-            (CheckinResponse.course_id == course_id)
-            & (CheckinResponse.user_id == bindparam("user_id"))
-            & (CheckinResponse.week_start == week_start),
-        )
-        .outerjoin(CheckinSettings, CheckinSettings.course_id == course_id)
-        .outerjoin(InstitutionPolicy, InstitutionPolicy.registration_id == bindparam("registration_id"))
-    )
+    own = db.select(*_entities(course_id, week_start)).select_from(db.select(db.literal(1).label("one")).subquery())
+    return _joins(own, course_id, bindparam("user_id"), week_start, bindparam("registration_id"))
 
 
-def _mode(given: str | None, course: Course, policy: InstitutionPolicy | None) -> str:
-    return given or privacy.effective_mode(course.privacy_mode, policy_of(policy).allow_identified)
+def _read(given: str | None, response, settings, policy, course: Course) -> OwnWeek:
+    mode = given or privacy.effective_mode(course.privacy_mode, policy_of(policy).allow_identified)
+    return response, mode, settings
 
 
 def own_response_and_mode(launch: LaunchContext, week_start: date) -> OwnWeek:
     """This student's response of the week, the week's privacy mode and the course's
     check-in settings, in one statement — or none, when the launch read them (`AT_LAUNCH`)
-    or a page before this one in the same request did (`keep`)."""
+    or a page before this one in the same request did."""
     key = (launch.course_id, launch.user_id, week_start)
     kept = g.get(_KEPT)
     if kept is not None and kept[0] == key:
@@ -80,15 +92,14 @@ def own_response_and_mode(launch: LaunchContext, week_start: date) -> OwnWeek:
         _own_week_query(),
         {"course_id": launch.course_id, "user_id": launch.user_id, "week_start": week_start, "registration_id": launch.registration_id},
     ).one()
-    read = (response, _mode(given, launch.course, policy), settings)
-    keep(launch.course_id, launch.user_id, week_start, read)
+    return _keep(key, _read(given, response, settings, policy, launch.course))
+
+
+def _keep(key: tuple, read: OwnWeek) -> OwnWeek:
+    """Remember a read (for the course, student and week in `key`) for the rest of this
+    request: a launch renders its landing page in the request that read it."""
+    setattr(g, _KEPT, (key, read))
     return read
-
-
-def keep(course_id: int, user_id: int, week_start: date, read: OwnWeek) -> None:
-    """Remember a read for the rest of this request (a launch renders its landing page in
-    the request that read it)."""
-    setattr(g, _KEPT, ((course_id, user_id, week_start), read))
 
 
 # ---------------------------------------------------------------- read with the launch
@@ -96,19 +107,8 @@ _WEEK = bindparam("checkin_week_start")
 
 
 def _launch_joins(query):
-    """Outer joins on the launch's rows; a link of another activity joins nothing."""
-    checkin_link = ResourceLink.activity == ACTIVITY_CHECKIN
-    return (
-        query.outerjoin(
-            CheckinResponse,
-            checkin_link
-            & (CheckinResponse.course_id == Course.id)
-            & (CheckinResponse.user_id == User.id)
-            & (CheckinResponse.week_start == _WEEK),
-        )
-        .outerjoin(CheckinSettings, checkin_link & (CheckinSettings.course_id == Course.id))
-        .outerjoin(InstitutionPolicy, checkin_link & (InstitutionPolicy.registration_id == Course.registration_id))
-    )
+    """The same joins on the launch's rows; a link of another activity joins nothing."""
+    return _joins(query, Course.id, User.id, _WEEK, Course.registration_id, when=ResourceLink.activity == ACTIVITY_CHECKIN)
 
 
 def _launch_week() -> dict:
@@ -116,14 +116,12 @@ def _launch_week() -> dict:
 
 
 def _keep_launch_read(params: dict, course: Course, user: User, link: ResourceLink | None, values: tuple) -> None:
-    if link is None or link.activity != ACTIVITY_CHECKIN:
-        return
-    given, response, settings, policy = values
-    keep(course.id, user.id, params["checkin_week_start"], (response, _mode(given, course, policy), settings))
+    if link is not None and link.activity == ACTIVITY_CHECKIN:
+        _keep((course.id, user.id, params["checkin_week_start"]), _read(*values, course))
 
 
 AT_LAUNCH = ReadAtLaunch(
-    entities=(_first_mode(Course.id, _WEEK), CheckinResponse, CheckinSettings, InstitutionPolicy),
+    entities=_entities(Course.id, _WEEK),
     joins=_launch_joins,
     params=_launch_week,
     keep=_keep_launch_read,
