@@ -62,8 +62,7 @@ class ReadAtLaunch:
     keep: Callable[..., None]
 
 
-_LANDINGS: dict[str, Callable] = {}
-_READS: dict[str, ReadAtLaunch] = {}
+_LANDINGS: dict[str, tuple[Callable, ReadAtLaunch | None]] = {}  # activity: (where, reads)
 
 
 def lands_at(activity: str, *, reads: ReadAtLaunch | None = None):
@@ -73,9 +72,7 @@ def lands_at(activity: str, *, reads: ReadAtLaunch | None = None):
     that page reads, read with the launch's rows (`ReadAtLaunch`)."""
 
     def register(where: Callable) -> Callable:
-        _LANDINGS[activity] = where
-        if reads is not None:
-            _READS[activity] = reads
+        _LANDINGS[activity] = (where, reads)
         return where
 
     return register
@@ -83,7 +80,7 @@ def lands_at(activity: str, *, reads: ReadAtLaunch | None = None):
 
 def reads_at_launch() -> tuple[ReadAtLaunch, ...]:
     """The landing pages' reads, in a fixed order (the launch's statement is built once)."""
-    return tuple(_READS[a] for a in sorted(_READS))
+    return tuple(reads for _activity, (_where, reads) in sorted(_LANDINGS.items()) if reads is not None)
 
 
 def landing_url(ctx) -> str:
@@ -105,7 +102,7 @@ def landing_page(ctx) -> str | None:
     link = ctx.resource_link
     if link is None or link.activity not in ACTIVITIES or f"{link.activity}.entry" not in current_app.view_functions:
         return None
-    where = _LANDINGS.get(link.activity)
+    where = _LANDINGS.get(link.activity, (None, None))[0]
     if where is not None:
         try:
             return where(ctx)
