@@ -227,7 +227,15 @@ def _known_rows_and_session_query(with_link: bool):
     statement (a data-modifying WITH), when every row it refers to exists: a returning user
     in a known course and link. The INSERT spends the nonce as `_launch_insert` does; its
     id comes back as the last column (None: nothing inserted — a replay, or a row still to
-    be made). SQLite has no INSERT inside WITH: there the read and the INSERT are two."""
+    be made). SQLite has no INSERT inside WITH: there the read and the INSERT are two.
+
+    The statement's transaction commits asynchronously (`synchronous_commit` off, set by
+    the statement itself for its own transaction: no round trip of its own). Only a crash
+    of PostgreSQL (not a restart, which writes the WAL out) can lose what it stored, the
+    launch sessions of the last fraction of a second: those students are asked to open
+    Erbij from the LMS again. Such a launch's nonce could then be used once more, but only
+    with that browser's own state cookie and within the token's minutes. Everything a
+    student or teacher saves still waits for the disk."""
     table = LaunchSession.__table__
     given = [c for c in table.c if c.name not in _SESSION_FROM_ROWS]
     source = _over_rows(
@@ -246,7 +254,11 @@ def _known_rows_and_session_query(with_link: bool):
         .returning(table.c.id)
         .cte("new_session")
     )
-    return _known_rows_query(with_link).add_columns(db.select(new_session.c.id).scalar_subquery()).add_cte(new_session)
+    # A launch session lives for hours and can be made again by launching again: its
+    # statement commits without waiting for the WAL to reach the disk (PostgreSQL's
+    # asynchronous commit, for this statement's transaction only). See the docstring.
+    no_wait = db.func.set_config("synchronous_commit", "off", True)
+    return _known_rows_query(with_link).add_columns(no_wait, db.select(new_session.c.id).scalar_subquery()).add_cte(new_session)
 
 
 def _known_rows(values: dict, context_id: str, sub: str, link_id: str | None, *, store: bool):

@@ -642,6 +642,20 @@ def _browse_launch(app, browser, platform, user: str, counter: StatementLog, **c
     return requests_to_erbij, counter.statements[:], resp
 
 
+def _assert_every_pooled_connection_commits_synchronously(app) -> None:
+    from sqlalchemy import text
+
+    with app.app_context():
+        engine = db.engine
+        held = [engine.connect() for _ in range(max(1, engine.pool.checkedin()))]
+        try:
+            settings = [c.execute(text("SHOW synchronous_commit")).scalar() for c in held]
+        finally:
+            for c in held:
+                c.close()
+    assert settings and set(settings) == {"on"}, settings
+
+
 def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     """login → LMS → launch, whose response is the activity's page: two requests to Erbij
     once this browser has kept a cookie of ours; 1 SQL statement over both on PostgreSQL and
@@ -683,6 +697,11 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     assert not any(s.startswith("UPDATE") for s in statements), statements  # nothing changed: no upsert
     # Each statement on its own: no transaction held open, so no BEGIN and COMMIT round trips.
     assert counter.in_transaction == [False] * len(statements), list(zip(statements, counter.in_transaction, strict=True))
+    if on_postgresql:
+        # The launch session is committed without waiting for the disk, for that statement's
+        # own transaction only (is_local): no connection keeps the setting for what follows.
+        assert "set_config(" in statements[0], statements[0]
+        _assert_every_pooled_connection_commits_synchronously(app)
     # The page names its own address for the address bar; a reload there shows it again.
     html = page.get_data(as_text=True)
     assert f'<meta name="erbij-page-url" content="{address}">' in html and "/static/js/page-url.js" in html
