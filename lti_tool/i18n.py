@@ -77,10 +77,26 @@ def _translations():
     return get_translations()
 
 
+_MARKUP_MEMO = "_erbij_markup"  # on a translations object: {message: its translated Markup}
+_MARKUP_MEMO_MAX = 4096  # the templates' own messages fit many times over
+
+
 @pass_context
 def _template_gettext(__context, __string, **variables):
-    """The templates' `_`/`gettext`, as Jinja's new-style gettext does it."""
-    rv = _translations().ugettext(__string)
+    """The templates' `_`/`gettext`, as Jinja's new-style gettext does it. A message
+    without variables is translated once per language (kept on its translations object)."""
+    translations = _translations()
+    if not variables and __context.eval_ctx.autoescape:
+        memo = translations.__dict__.get(_MARKUP_MEMO)
+        if memo is None:
+            memo = translations.__dict__[_MARKUP_MEMO] = {}
+        found = memo.get(__string)
+        if found is None:
+            found = Markup(translations.ugettext(__string)) % variables  # noqa: S704 - as below
+            if len(memo) < _MARKUP_MEMO_MAX:
+                memo[__string] = found
+        return found
+    rv = translations.ugettext(__string)
     if __context.eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704 - a translated message is trusted text, as in Jinja's own gettext
     return rv % variables

@@ -112,7 +112,31 @@ def _shown_in() -> int | None:
     return launch.registration_id if launch is not None else g.get("login_registration_id")
 
 
+_STATIC_URLS_MAX = 1024
+
+
+def _template_url_for(app: Flask):
+    """Templates' `url_for`, which builds a static file's address once per script root (a
+    page names three or four; each costs as much as a translated message)."""
+    static_urls: dict[tuple[str, str], str] = {}
+    build = app.url_for
+
+    def url_for(endpoint: str, **values) -> str:
+        if endpoint == "static" and len(values) == 1 and "filename" in values and has_request_context():
+            key = (request.script_root, values["filename"])
+            url = static_urls.get(key)
+            if url is None:
+                url = build(endpoint, **values)
+                if len(static_urls) < _STATIC_URLS_MAX:
+                    static_urls[key] = url
+            return url
+        return build(endpoint, **values)
+
+    return url_for
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["url_for"] = _template_url_for(app)
     proxies = int(app.config.get("ERBIJ_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)

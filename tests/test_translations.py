@@ -39,3 +39,20 @@ def test_every_message_has_dutch():
     dutch = _dutch()
     missing = {m: f for m, f in _messages().items() if m not in dutch}
     assert not missing, "No Dutch translation for:\n" + "\n".join(f"  {f}: {m!r}" for m, f in sorted(missing.items(), key=lambda x: x[1]))
+
+
+def test_templates_translate_each_language_and_keep_escaping(app):
+    """The templates' `_` keeps a message without variables once per language: a page in
+    Dutch and then one in English (even in the same request) each get their own, a message
+    with variables is still filled in and its values escaped."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("Skip to content") }}|{{ _("You can change your answers until %(deadline)s.", deadline="<b>") }}'
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        for _ in range(2):
+            dutch = render_template_string(page)
+            assert dutch.startswith("Naar de inhoud|") and "&lt;b&gt;" in dutch and "<b>" not in dutch, dutch
+        with force_locale("en"):
+            assert render_template_string(page) == "Skip to content|You can change your answers until &lt;b&gt;."
+        assert render_template_string(page) == dutch
