@@ -32,9 +32,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .i18n import install_template_gettext, select_locale
 
     db.init_app(app)
-    from . import db_liveness, transactions
+    from . import db_liveness, psycopg_tuning, transactions
 
     db_liveness.init_app(app)
+    psycopg_tuning.init_app(app)
     transactions.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     csrf.init_app(app)

@@ -656,7 +656,7 @@ def _assert_every_pooled_connection_commits_synchronously(app) -> None:
     assert settings and set(settings) == {"on"}, settings
 
 
-def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
+def test_launch_fast_path_counts_requests_and_statements(app, client, platform, monkeypatch):
     """login → LMS → launch, whose response is the activity's page: two requests to Erbij
     once this browser has kept a cookie of ours; 1 SQL statement over both on PostgreSQL and
     2 on SQLite (at most 8 asked), 1 of them a write (the launch session stored, which spends
@@ -684,8 +684,14 @@ def test_launch_fast_path_counts_requests_and_statements(app, client, platform):
     # A returning student: 2 requests, 1 statement on PostgreSQL (their rows and what their
     # page shows read, and the launch session stored, in one) and 2 on SQLite (the read, then
     # the INSERT; the issue allows 8), 1 write.
+    from psycopg import _queries
+
+    converted_anew = []  # psycopg_tuning.py: no statement's text is converted anew by psycopg
+    original = _queries._query2pg_nocache
+    monkeypatch.setattr(_queries, "_query2pg_nocache", lambda *a: converted_anew.append(a[0][:80]) or original(*a))
     counter = StatementLog(app)
     hops, statements, page = _browse_launch(app, client, platform, "student-1", counter, role="learner")
+    assert converted_anew == [], converted_anew
     assert hops == ["POST /lti/login", "POST /lti/launch"], hops
     address = landed_at(page)
     assert address.endswith("/checkin/week") and "?" not in address
