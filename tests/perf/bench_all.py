@@ -220,7 +220,7 @@ def build_rows(r: dict, pyb: dict) -> list[dict]:
     if ci:
         n, errs = len(ci["server"]), ci["error_count"]
         cr = n / ci["wall"] if ci["wall"] else float("nan")
-        split = "/".join(str(k) for k in ci.get("connections_per_worker", []))
+        split = "/".join(str(k) for k in ci.get("connections_per_worker", [])) + " spread"
         row(f"check-in submissions per second ({n} sent, {errs} errors; connections per worker {split})", hello_rate, None, cr, ratio_a=cr / hello_rate, target="≥ 500, no error", held=cr >= 500 and errs == 0)
         for p in (50, 95, 99):
             c = pct(ci["server"], p) * 1000
@@ -285,7 +285,7 @@ def main() -> int:
     rows = build_rows(results, pyb)
     header = (
         f"make bench — one run on {platform_module.node()} ({os.cpu_count()} cores), gunicorn gthread {lb.WORKERS}×{lb.THREADS} for each "
-        f"server, load from a separate process ({lb.CONCURRENCY} browsers for launches, PyLTI1p3 and Erbij taking turns in {ROUNDS} rounds; {CHECKIN_CONCURRENCY} keep-alive connections for check-ins); "
+        f"server, load from a separate process ({lb.CONCURRENCY} browsers for launches, PyLTI1p3 and Erbij taking turns in {ROUNDS} rounds; {CHECKIN_CONCURRENCY} keep-alive connections for check-ins, spread evenly over the workers); "
         f"Erbij on {results['store']}; times are the servers' own unless said otherwise"
     )
     print_table(rows, header)

@@ -221,17 +221,14 @@ def _submission_requests(host: str, port: int, student: dict, rng: random.Random
 class _Conn:
     """One keep-alive connection of the check-in load: sends a prepared request, reads the answer."""
 
-    def __init__(self, host: str, port: int, requests_: list[bytes]):
-        import socket
-
-        self.sock = socket.create_connection((host, port), timeout=30)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def __init__(self, sock, worker: str, requests_: list[bytes]):
+        self.sock = sock
         self.sock.setblocking(False)
         self.requests = requests_
         self.sent = 0
         self.buf = b""
         self.started = 0.0
-        self.worker = ""  # the server process that accepted this connection (and serves all of it)
+        self.worker = worker  # the server process that accepted this connection (and serves all of it)
 
     def send_next(self) -> None:
         self.buf = b""
@@ -255,6 +252,53 @@ class _Conn:
         return int(lines[0].split()[1]), headers
 
 
+def _worker_of(sock, host: str, port: int) -> str:
+    """Which server process holds this keep-alive connection (a GET of the health check)."""
+    sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed a new connection")
+        buf += chunk
+    head, _, body = buf.partition(b"\r\n\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head.decode("latin-1").split("\r\n")[1:])}
+    while len(body) < int(headers.get("content-length", 0)):
+        body += sock.recv(65536)
+    return headers.get("x-bench-worker", "")
+
+
+def _spread_connections(host: str, port: int, n: int, workers: int, attempts: int = 200) -> tuple[list, int]:
+    """`n` keep-alive connections split evenly over the server's `workers`, as many clients
+    behind a load balancer would be; returns [(socket, worker)] and the connections tried.
+
+    A keep-alive connection stays with the worker that accepted it, and which worker
+    accepts is a race: 16 connections opened at once have all gone to one worker (one core
+    serving, the other idle). Connections are opened one at a time here and one that lands
+    on a worker already holding its share is closed and opened again (at most `attempts`
+    times; what could not be spread is used as it fell, and the table shows the split)."""
+    import socket
+
+    share = -(-n // workers)
+    kept: list[tuple[socket.socket, str]] = []
+    extra: list[tuple[socket.socket, str]] = []
+    tried = 0
+    while len(kept) < n and tried < attempts:
+        tried += 1
+        sock = socket.create_connection((host, port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        worker = _worker_of(sock, host, port)
+        if sum(1 for _s, w in kept if w == worker) < share:
+            kept.append((sock, worker))
+        else:
+            extra.append((sock, worker))
+    while len(kept) < n and extra:
+        kept.append(extra.pop())
+    for sock, _w in extra:
+        sock.close()
+    return kept, tried
+
+
 def checkin_main(args, out: dict) -> None:
     """Check-in submissions: `concurrency` keep-alive connections in one event loop (a closed
     loop: each sends its next submission when the last was answered), every request built
@@ -265,9 +309,10 @@ def checkin_main(args, out: dict) -> None:
     students = _checkin_students(args, platform, args.students)
     host, port = urlsplit(args.base).hostname, urlsplit(args.base).port
     rng = random.Random(7)
+    spread, tried = _spread_connections(host, port, args.concurrency, WORKERS)
     conns = [
-        _Conn(host, port, [r for st in students[i :: args.concurrency] for r in _submission_requests(host, port, st, rng)])
-        for i in range(args.concurrency)
+        _Conn(sock, worker, [r for st in students[i :: args.concurrency] for r in _submission_requests(host, port, st, rng)])
+        for i, (sock, worker) in enumerate(spread)
     ]
     rows: list[tuple[float, float, int]] = []
     errors: list[str] = []
@@ -312,9 +357,10 @@ def checkin_main(args, out: dict) -> None:
         statements=[r[2] for r in rows],
         errors=errors[:5],
         error_count=len(errors),
-        # Keep-alive connections stay with the worker that accepted them: the table shows
-        # the split (14 and 2 happens), so that a run's rate can be read with it.
+        # Keep-alive connections stay with the worker that accepted them: spread evenly
+        # before the clock starts (_spread_connections); the table shows the split.
         connections_per_worker=sorted(Counter(conn.worker for conn in conns).values(), reverse=True),
+        connections_tried=tried,
     )
 
 
