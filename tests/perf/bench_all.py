@@ -169,9 +169,10 @@ def run_servers(use_pg: bool, only_launches: bool) -> dict:
 def _pooled(before: dict | None, more: dict) -> dict:
     """Two runs of the load generator as one: their samples together, their walls summed."""
     if before is None:
-        return more
+        return {**more, "splits": [more.get("connections_per_worker")]}
     pooled = {k: before[k] + more[k] for k in ("wall", "client", "server", "statements", "requests", "error_count")}
     pooled["errors"] = (before["errors"] + more["errors"])[:5]
+    pooled["splits"] = before["splits"] + [more.get("connections_per_worker")]  # each round's connections per worker
     return pooled
 
 
@@ -285,7 +286,7 @@ def main() -> int:
     rows = build_rows(results, pyb)
     header = (
         f"make bench — one run on {platform_module.node()} ({os.cpu_count()} cores), gunicorn gthread {lb.WORKERS}×{lb.THREADS} for each "
-        f"server, load from a separate process ({lb.CONCURRENCY} browsers for launches, PyLTI1p3 and Erbij taking turns in {ROUNDS} rounds; {CHECKIN_CONCURRENCY} keep-alive connections for check-ins, spread evenly over the workers); "
+        f"server, load from a separate process ({lb.CONCURRENCY} browsers for launches, PyLTI1p3 and Erbij taking turns in {ROUNDS} rounds, and {CHECKIN_CONCURRENCY} keep-alive connections for check-ins, each spread evenly over the workers); "
         f"Erbij on {results['store']}; times are the servers' own unless said otherwise"
     )
     print_table(rows, header)

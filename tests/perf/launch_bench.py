@@ -364,6 +364,29 @@ def checkin_main(args, out: dict) -> None:
     )
 
 
+def _spread_browsers(browsers: list, probe: str, workers: int, attempts: int = 100) -> list[int]:
+    """Give each browser a keep-alive connection, evenly over the server's workers (as
+    `_spread_connections` does for the check-ins): a browser whose connection landed on a
+    worker that holds its share already connects again. Otherwise the split is a race,
+    4/0 as often as 2/2, and the servers' runs would be measured under other loads. Returns
+    the split (connections per worker)."""
+    import requests
+
+    share = -(-len(browsers) // workers)
+    held: Counter = Counter()
+    tried = 0
+    for browser in browsers:
+        while True:
+            tried += 1
+            worker = browser.http.get(probe, timeout=30).headers.get("X-Bench-Worker", "")
+            if held[worker] < share or tried >= attempts:
+                held[worker] += 1
+                break
+            browser.http.close()
+            browser.http = requests.Session()
+    return sorted(held.values(), reverse=True)
+
+
 def client_main(args) -> None:
     """Run the load and print JSON: per operation the client's and the server's seconds."""
     out: dict = {}
@@ -379,8 +402,13 @@ def client_main(args) -> None:
     deadline = time.monotonic() + PHASE_SECONDS
     platform = _platform(args) if args.kind != "hello" else None
 
+    # One returning student per thread, cookies kept across launches; each browser's
+    # keep-alive connection placed before the clock starts, evenly over the workers.
+    browsers = [Browser() for _ in range(args.concurrency)]
+    placed = _spread_browsers(browsers, args.base + ("/healthz" if args.kind == "erbij" else "/"), WORKERS)
+
     def work(i: int):
-        browser = Browser()  # one returning student per thread: cookies kept across launches
+        browser = browsers[i]
         for _ in range(args.count // args.concurrency):
             if time.monotonic() > deadline:
                 return
@@ -410,6 +438,7 @@ def client_main(args) -> None:
         requests=requests_per_op,
         errors=errors[:5],
         error_count=len(errors),
+        connections_per_worker=placed,
     )
     print(json.dumps(out))
 
