@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -45,13 +45,21 @@ def _week_label(week: Week) -> Markup:
     HTML: the dates sit in a ``nowrap`` span, so a narrow screen never breaks a line inside
     "(16–22 nov)" (a line may still break after "week 47").
     """
-    dates = Markup('<span class="nowrap">{}</span>').format(week_dates(week))
-    return escape(_("week %(number)s (%(dates)s)")) % {"number": week.iso_week, "dates": dates}
+    return _week_texts(week, str(get_locale()))[0]
 
 
 def _deadline(week: Week) -> str:
     # The week ends at Monday 00:00 in the course's zone; students think "Sunday night".
-    return _("%(day)s, 23:59", day=date_text(week.end, "EEEE d MMMM"))
+    return _week_texts(week, str(get_locale()))[1]
+
+
+@functools.lru_cache(maxsize=512)
+def _week_texts(week: Week, _locale: str) -> tuple[Markup, str]:
+    """A week's label and deadline, made once per week and language (every page of the
+    check-in shows them; Babel's formatting and the messages cost tens of microseconds)."""
+    dates = Markup('<span class="nowrap">{}</span>').format(week_dates(week))
+    label = escape(_("week %(number)s (%(dates)s)")) % {"number": week.iso_week, "dates": dates}
+    return label, _("%(day)s, 23:59", day=date_text(week.end, "EEEE d MMMM"))
 
 
 def landing(launch: LaunchContext) -> str:

@@ -421,3 +421,22 @@ def test_changing_answers_posts_one_update_and_holds_no_transaction(app, launch,
     assert not any(held for _verb, held in log.verbs), log.verbs
     [row] = all_responses(app)
     assert row["answers"] == as_ints(OTHER_ANSWERS) and row["revision"] == 2
+
+
+def test_a_weeks_label_and_deadline_are_in_the_pages_language(app):
+    """Made once per week and language (student._week_texts): Dutch and English pages of the
+    same week, in one process, each get their own."""
+    from flask_babel import force_locale
+
+    from lti_tool.checkin.student import _deadline, _week_label
+    from lti_tool.checkin.weeks import weekly_window
+
+    week = weekly_window(datetime(2026, 11, 18, 12, 0), "Europe/Amsterdam")
+    with app.test_request_context("/"):
+        for _ in range(2):
+            with force_locale("nl"):
+                assert str(_week_label(week)) == 'week 47 (<span class="nowrap">16–22 nov</span>)'
+                assert _deadline(week) == "zondag 22 november, 23:59"
+            with force_locale("en"):
+                assert str(_week_label(week)) == 'week 47 (<span class="nowrap">16–22 Nov</span>)'
+                assert _deadline(week) == "Sunday 22 November, 23:59"
