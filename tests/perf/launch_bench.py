@@ -268,35 +268,41 @@ def _worker_of(sock, host: str, port: int) -> str:
     return headers.get("x-bench-worker", "")
 
 
-def _spread_connections(host: str, port: int, n: int, workers: int, attempts: int = 200) -> tuple[list, int]:
+def spread_over_workers(n: int, workers: int, connect, close, attempts: int = 200) -> tuple[list, int]:
     """`n` keep-alive connections split evenly over the server's `workers`, as many clients
-    behind a load balancer would be; returns [(socket, worker)] and the connections tried.
+    behind a load balancer would be: returns [(connection, worker)] and how many were tried.
 
     A keep-alive connection stays with the worker that accepted it, and which worker
     accepts is a race: 16 connections opened at once have all gone to one worker (one core
-    serving, the other idle). Connections are opened one at a time here and one that lands
-    on a worker already holding its share is closed and opened again (at most `attempts`
-    times; what could not be spread is used as it fell, and the table shows the split)."""
-    import socket
-
+    serving, the other idle), and 4 browsers were split 4/0 as often as 2/2. Connections
+    are opened one at a time here (`connect() -> (connection, worker)`), and one that lands
+    on a worker already holding its share is closed (`close(connection)`) and opened again,
+    at most `attempts` times; what could not be spread is used as it fell (the split is
+    reported)."""
     share = -(-n // workers)
-    kept: list[tuple[socket.socket, str]] = []
-    extra: list[tuple[socket.socket, str]] = []
+    kept: list[tuple[object, str]] = []
+    extra: list[tuple[object, str]] = []
     tried = 0
     while len(kept) < n and tried < attempts:
         tried += 1
-        sock = socket.create_connection((host, port), timeout=30)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        worker = _worker_of(sock, host, port)
-        if sum(1 for _s, w in kept if w == worker) < share:
-            kept.append((sock, worker))
-        else:
-            extra.append((sock, worker))
+        conn, worker = connect()
+        (kept if sum(1 for _c, w in kept if w == worker) < share else extra).append((conn, worker))
     while len(kept) < n and extra:
         kept.append(extra.pop())
-    for sock, _w in extra:
-        sock.close()
+    for conn, _w in extra:
+        close(conn)
     return kept, tried
+
+
+def _socket_connect(host: str, port: int):
+    import socket
+
+    def connect():
+        sock = socket.create_connection((host, port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, _worker_of(sock, host, port)
+
+    return connect
 
 
 def checkin_main(args, out: dict) -> None:
@@ -309,7 +315,7 @@ def checkin_main(args, out: dict) -> None:
     students = _checkin_students(args, platform, args.students)
     host, port = urlsplit(args.base).hostname, urlsplit(args.base).port
     rng = random.Random(7)
-    spread, tried = _spread_connections(host, port, args.concurrency, WORKERS)
+    spread, tried = spread_over_workers(args.concurrency, WORKERS, _socket_connect(host, port), lambda sock: sock.close())
     conns = [
         _Conn(sock, worker, [r for st in students[i :: args.concurrency] for r in _submission_requests(host, port, st, rng)])
         for i, (sock, worker) in enumerate(spread)
@@ -358,33 +364,20 @@ def checkin_main(args, out: dict) -> None:
         errors=errors[:5],
         error_count=len(errors),
         # Keep-alive connections stay with the worker that accepted them: spread evenly
-        # before the clock starts (_spread_connections); the table shows the split.
+        # before the clock starts (spread_over_workers); the table shows the split.
         connections_per_worker=sorted(Counter(conn.worker for conn in conns).values(), reverse=True),
         connections_tried=tried,
     )
 
 
-def _spread_browsers(browsers: list, probe: str, workers: int, attempts: int = 100) -> list[int]:
-    """Give each browser a keep-alive connection, evenly over the server's workers (as
-    `_spread_connections` does for the check-ins): a browser whose connection landed on a
-    worker that holds its share already connects again. Otherwise the split is a race,
-    4/0 as often as 2/2, and the servers' runs would be measured under other loads. Returns
-    the split (connections per worker)."""
-    import requests
+def _browser_connect(probe: str):
+    """A new browser and the worker its keep-alive connection landed on (a GET of `probe`)."""
 
-    share = -(-len(browsers) // workers)
-    held: Counter = Counter()
-    tried = 0
-    for browser in browsers:
-        while True:
-            tried += 1
-            worker = browser.http.get(probe, timeout=30).headers.get("X-Bench-Worker", "")
-            if held[worker] < share or tried >= attempts:
-                held[worker] += 1
-                break
-            browser.http.close()
-            browser.http = requests.Session()
-    return sorted(held.values(), reverse=True)
+    def connect():
+        browser = Browser()
+        return browser, browser.http.get(probe, timeout=30).headers.get("X-Bench-Worker", "")
+
+    return connect
 
 
 def client_main(args) -> None:
@@ -404,8 +397,10 @@ def client_main(args) -> None:
 
     # One returning student per thread, cookies kept across launches; each browser's
     # keep-alive connection placed before the clock starts, evenly over the workers.
-    browsers = [Browser() for _ in range(args.concurrency)]
-    placed = _spread_browsers(browsers, args.base + ("/healthz" if args.kind == "erbij" else "/"), WORKERS)
+    probe = args.base + ("/healthz" if args.kind == "erbij" else "/")
+    spread, _tried = spread_over_workers(args.concurrency, WORKERS, _browser_connect(probe), lambda browser: browser.http.close(), attempts=100)
+    browsers = [browser for browser, _worker in spread]
+    placed = sorted(Counter(worker for _browser, worker in spread).values(), reverse=True)
 
     def work(i: int):
         browser = browsers[i]
