@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 
-from flask import json as flask_json
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous.exc import BadSignature
@@ -52,9 +51,11 @@ class PlainFirstJSON(TaggedJSONSerializer):
     def loads(self, value):
         text = value.decode("utf-8") if isinstance(value, bytes | bytearray) else value
         # Tags are one-key objects whose key starts with a space; compact JSON puts the
-        # key right after "{". Without one, there is nothing to untag.
+        # key right after "{". Without one, there is nothing to untag. The cookie's
+        # signature was checked: what it holds was written here, so it is read with plain
+        # `json` (not the app's provider, which guards what clients send: input_safety.py).
         if '{" ' not in text:
-            return flask_json.loads(text)
+            return json.loads(text)
         return super().loads(text)
 
 
