@@ -14,8 +14,11 @@ Rows:
   PyLTI1p3 tool and Erbij take turns (BENCH_ROUNDS rounds each), so that a drift of the
   machine's speed during the run weighs on both;
 - check-in submissions per second with p50/p95/p99 (PostgreSQL when it answers), and how
-  the keep-alive connections fell to the workers (a worker serves every connection it
-  accepted, for the whole phase; the kernel decides the split);
+  the keep-alive connections fell to the workers. A worker serves every connection it
+  accepted, for the whole phase, and which one accepts is a race: the load generator
+  places its connections (the launches' browsers and the check-ins' sockets) evenly over
+  the workers before the clock starts (launch_bench.spread_over_workers), as many clients
+  behind a load balancer would be;
 - the teacher dashboard for 40 students × 40 weeks and 300 × 40 (pytest-benchmark,
   tests/perf/test_dashboard_bench.py, in-process on the same database), and 300 × 40's
   first view with no closed week's figures cached;
