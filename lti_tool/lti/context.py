@@ -235,8 +235,8 @@ def _known_rows_and_session_query(with_link: bool):
     launch sessions of the last fraction of a second: those students are asked to open
     Erbij from the LMS again. Such a launch's nonce could then be used once more, but only
     with that browser's own login state (its state cookie or Platform Storage secret) and
-    while the token is valid. Everything a
-    student or teacher saves still waits for the disk."""
+    while the token is valid. Everything a student or teacher saves still waits for the
+    disk."""
     table = LaunchSession.__table__
     given = [c for c in table.c if c.name not in _SESSION_FROM_ROWS]
     source = _over_rows(
