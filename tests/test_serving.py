@@ -133,7 +133,7 @@ def test_a_platform_registered_by_another_process_frames_its_first_launch(app, c
     assert "https://lms2.school.example" not in ancestors(client.get("/healthz"))
 
 
-def test_templates_name_static_files_under_each_script_root(app):
+def test_templates_name_static_files_under_each_script_root(app, monkeypatch):
     """Static addresses are built once per script root: an app mounted under a prefix and
     the same app at the root each get their own."""
     from flask import render_template_string
@@ -144,6 +144,7 @@ def test_templates_name_static_files_under_each_script_root(app):
             assert render_template_string(page) == "/erbij/static/erbij.css /erbij/static/erbij.css?v=2"
         with app.test_request_context("/"):
             assert render_template_string(page) == "/static/erbij.css /static/erbij.css?v=2"
-    app.config.update(SERVER_NAME="erbij.test", PREFERRED_URL_SCHEME="https")
+    monkeypatch.setitem(app.config, "SERVER_NAME", "erbij.test")  # the app is shared by the tests: undone after
+    monkeypatch.setitem(app.config, "PREFERRED_URL_SCHEME", "https")
     with app.app_context():  # outside a request: Flask's own, as before
         assert render_template_string("{{ url_for('static', filename='erbij.css') }}") == "https://erbij.test/static/erbij.css"
