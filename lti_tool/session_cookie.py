@@ -1,7 +1,7 @@
 """The session cookie: Flask's signed cookie, read and written with less work.
 
-Every request reads the cookie and every response writes it again (the session is
-permanent, so each response renews it). Flask builds a new signing serializer for each,
+Flask reads the cookie for every request, and every response that used the session
+writes it again (the session is permanent, so each response renews it). Flask builds a new signing serializer for each,
 derives the signing key from the secret anew for each signature, and walks every value
 looking for Python types to tag (tuples, bytes, datetimes…). Erbij's session holds plain
 JSON values only (launch ids, the CSRF token, the operator's login); this signs with

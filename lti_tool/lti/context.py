@@ -255,9 +255,7 @@ def _known_rows_and_session_query(with_link: bool):
         .returning(table.c.id)
         .cte("new_session")
     )
-    # A launch session lives for hours and can be made again by launching again: its
-    # statement commits without waiting for the WAL to reach the disk (PostgreSQL's
-    # asynchronous commit, for this statement's transaction only). See the docstring.
+    # Asynchronous commit for this statement's own transaction (is_local): see above.
     no_wait = db.func.set_config("synchronous_commit", "off", True)
     return _known_rows_query(with_link).add_columns(no_wait, db.select(new_session.c.id).scalar_subquery()).add_cte(new_session)
 
