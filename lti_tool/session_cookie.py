@@ -1,9 +1,10 @@
 """The session cookie: Flask's signed cookie, read and written with less work.
 
 Flask reads the cookie for every request, and every response that used the session
-writes it again (the session is permanent, so each response renews it). Flask builds a new signing serializer for each,
-derives the signing key from the secret anew for each signature, and walks every value
-looking for Python types to tag (tuples, bytes, datetimes…). Erbij's session holds plain
+writes it again (the session is permanent, so each response renews it). Flask builds a
+new signing serializer for each, derives the signing key from the secret anew for each
+signature, and walks every value looking for Python types to tag (tuples, bytes,
+datetimes…). Erbij's session holds plain
 JSON values only (launch ids, the CSRF token, the operator's login); this signs with
 `signed.serializer()` (made once per secret key, keys derived once, never compressed:
 zlib gives up the GIL, and under load the thread waits to get it back) and writes and reads
