@@ -242,30 +242,33 @@ class _Conn:
         if not chunk:
             raise ConnectionError("the server closed a keep-alive connection")
         self.buf += chunk
-        head_end = self.buf.find(b"\r\n\r\n")
-        if head_end < 0:
-            return None
-        lines = self.buf[:head_end].decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-        if len(self.buf) - head_end - 4 < int(headers.get("content-length", 0)):
-            return None
-        return int(lines[0].split()[1]), headers
+        return _whole_response(self.buf)
+
+
+def _whole_response(buf: bytes) -> tuple[int, dict[str, str]] | None:
+    """The status and headers (lower-case names) of the HTTP response in `buf`, once all of
+    it (its Content-Length) is there; None before."""
+    head_end = buf.find(b"\r\n\r\n")
+    if head_end < 0:
+        return None
+    lines = buf[:head_end].decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    if len(buf) - head_end - 4 < int(headers.get("content-length", 0)):
+        return None
+    return int(lines[0].split()[1]), headers
 
 
 def _worker_of(sock, host: str, port: int) -> str:
     """Which server process holds this keep-alive connection (a GET of the health check)."""
     sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
-    buf = b""
-    while b"\r\n\r\n" not in buf:
+    buf, done = b"", None
+    while done is None:
         chunk = sock.recv(65536)
         if not chunk:
             raise ConnectionError("the server closed a new connection")
         buf += chunk
-    head, _, body = buf.partition(b"\r\n\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head.decode("latin-1").split("\r\n")[1:])}
-    while len(body) < int(headers.get("content-length", 0)):
-        body += sock.recv(65536)
-    return headers.get("x-bench-worker", "")
+        done = _whole_response(buf)
+    return done[1].get("x-bench-worker", "")
 
 
 def spread_over_workers(n: int, workers: int, connect, close, attempts: int = 200) -> tuple[list, int]:
