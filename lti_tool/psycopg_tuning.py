@@ -18,7 +18,15 @@ LONGEST_REMEMBERED = 16384
 
 
 def init_app(app) -> None:
-    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+    from .extensions import db
+
+    with app.app_context():
+        tune(db.engine)
+
+
+def tune(engine) -> None:
+    """psycopg's setting, for an engine that talks through psycopg (nothing otherwise)."""
+    if engine.dialect.driver != "psycopg":
         return
     from psycopg import _queries
 

@@ -26,14 +26,11 @@ def test_the_pinned_psycopg_remembers_a_long_statement_it_converted_once(monkeyp
     assert anew == [1]  # the check above can fail: past the length, psycopg converts anew
 
 
-def test_only_a_postgresql_app_changes_psycopg(monkeypatch):
+def test_only_an_engine_on_psycopg_changes_psycopg(monkeypatch):
+    from sqlalchemy import create_engine
+
     monkeypatch.setattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 4096)
-
-    class App:
-        config = {"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}
-
-    psycopg_tuning.init_app(App)
+    psycopg_tuning.tune(create_engine("sqlite://"))
     assert _queries.MAX_CACHED_STATEMENT_LENGTH == 4096
-    App.config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1/test"}
-    psycopg_tuning.init_app(App)
+    psycopg_tuning.tune(create_engine("postgresql+psycopg://postgres@127.0.0.1/test"))  # no connection made
     assert _queries.MAX_CACHED_STATEMENT_LENGTH == psycopg_tuning.LONGEST_REMEMBERED
